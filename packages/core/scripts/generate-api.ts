@@ -1,0 +1,284 @@
+/**
+ * Generates `src/generated/driver-api.generated.ts` from the installed driver's
+ * `mongodb.d.ts` and core's declarative table (`src/table.ts`):
+ * - one `Motor<Class><F, ...>` interface per wrapped class, mirroring the driver's
+ *   hierarchy, with every overload, generic and JSDoc of the driver, where async results
+ *   become `Future<F, T>`, driver objects become their wrapped types, and options accept
+ *   wrapped sessions;
+ * - runtime metadata the wrappers need and can only learn from the declarations: which
+ *   argument of an operation accepts the driver's `signal` (its `Abortable` options), and
+ *   which wrapped class a member returns.
+ *
+ * `tsx scripts/generate-api.ts` writes the file; `--check` exits 1 when the committed file
+ * is stale (the build runs the check). It fails loudly when the table and the driver
+ * disagree on a member's shape (e.g. an `op` that does not return a Promise).
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import { type MemberKind, memberKeyName } from '../src/members.js'
+import { driverTable } from '../src/table.js'
+import { type DriverApi, type DriverMember, memberName, readDriverApi } from './driver-api.js'
+
+const OUT = fileURLToPath(new URL('../src/generated/driver-api.generated.ts', import.meta.url))
+const WRAPPED = new Set(Object.keys(driverTable))
+const CALLBACKS: Record<string, string> = {
+  WithSessionCallback: 'MotorSessionCallback',
+  WithTransactionCallback: 'MotorSessionCallback',
+}
+/** Framework-specific extras each wrapped class gains beyond the driver's API (see `extras.ts`). */
+const EXTRAS: Record<string, (driverType: string, params: string[]) => string[]> = {
+  AbstractCursor: (_d, p) => [`Streamable<F, ${p[0]}>`],
+  ChangeStream: (_d, p) => [`Streamable<F, ${p[1]}>`],
+  GridFSBucketReadStream: () => ['Streamable<F, Buffer>'],
+  GridFSBucketWriteStream: () => ['Uploadable<F>'],
+}
+
+interface Emitter {
+  api: DriverApi
+  imports: Map<string, string>
+  exported: Set<string>
+  externalImports: Map<string, string>
+}
+
+function driverExports(api: DriverApi): { exported: Set<string>; external: Map<string, string> } {
+  const exported = new Set<string>()
+  const external = new Map<string, string>()
+  for (const stmt of api.source.statements) {
+    const mods = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined
+    const isExport = mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+    if (
+      isExport &&
+      (ts.isClassDeclaration(stmt) ||
+        ts.isInterfaceDeclaration(stmt) ||
+        ts.isTypeAliasDeclaration(stmt) ||
+        ts.isEnumDeclaration(stmt) ||
+        ts.isVariableStatement(stmt) ||
+        ts.isFunctionDeclaration(stmt))
+    ) {
+      if (ts.isVariableStatement(stmt)) stmt.declarationList.declarations.forEach((d) => exported.add(d.name.getText(api.source)))
+      else if (stmt.name) exported.add(stmt.name.getText(api.source))
+    }
+    if (ts.isExportDeclaration(stmt) && stmt.exportClause && ts.isNamedExports(stmt.exportClause))
+      stmt.exportClause.elements.forEach((e) => exported.add(e.name.text))
+    if (ts.isImportDeclaration(stmt) && stmt.importClause) {
+      const from = (stmt.moduleSpecifier as ts.StringLiteral).text
+      const bindings = stmt.importClause.namedBindings
+      if (bindings && ts.isNamedImports(bindings)) bindings.elements.forEach((e) => external.set(e.name.text, from))
+    }
+  }
+  return { exported, external }
+}
+
+/** Re-emit a type node's text, rewriting references to wrapped driver classes. */
+function emitType(em: Emitter, node: ts.Node): string {
+  const src = em.api.source
+  const text = src.text
+  if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName)) {
+    const name = node.typeName.text
+    const args = node.typeArguments?.map((a) => emitType(em, a)) ?? []
+    if (WRAPPED.has(name)) return `Motor${name}<${['F', ...args].join(', ')}>`
+    if (CALLBACKS[name]) return `${CALLBACKS[name]}<${['F', ...args].join(', ')}>`
+    note(em, name)
+  }
+  if (ts.isExpressionWithTypeArguments(node) && ts.isIdentifier(node.expression)) note(em, node.expression.text)
+  if (ts.isTypeQueryNode(node) && ts.isIdentifier(node.exprName)) note(em, node.exprName.text)
+  let out = ''
+  let pos = node.getStart(src)
+  node.forEachChild((child) => {
+    if (ts.isJSDoc(child)) return
+    const start = child.getStart(src)
+    out += text.slice(pos, start) + emitType(em, child)
+    pos = child.end
+  })
+  return out + text.slice(pos, node.end)
+}
+
+function note(em: Emitter, name: string) {
+  if (em.exported.has(name)) em.imports.set(name, 'mongodb')
+  else if (em.externalImports.has(name)) em.imports.set(name, em.externalImports.get(name)!)
+}
+
+function jsDoc(em: Emitter, node: ts.Node, indent: string): string {
+  const ranges = ts.getLeadingCommentRanges(em.api.source.text, node.pos) ?? []
+  const docs = ranges
+    .map((r) => em.api.source.text.slice(r.pos, r.end))
+    .filter((c) => c.startsWith('/**') && !c.includes('Excluded from this release type'))
+  const last = docs[docs.length - 1]
+  if (!last) return ''
+  return `${last
+    .split('\n')
+    .map((l, i) => (i === 0 ? indent + l.trim() : `${indent} ${l.trim()}`))
+    .join('\n')}\n`
+}
+
+function typeParams(em: Emitter, params: readonly ts.TypeParameterDeclaration[] | undefined): string {
+  return params?.length ? `<${params.map((p) => emitType(em, p)).join(', ')}>` : ''
+}
+
+function emitParams(em: Emitter, fn: ts.SignatureDeclarationBase): string {
+  return fn.parameters
+    .map((p) => {
+      const name = p.name.getText(em.api.source)
+      const type = p.type ? emitType(em, p.type) : 'unknown'
+      const wrapped = name === 'options' && p.type ? `MotorOptions<${type}>` : type
+      return `${p.dotDotDotToken ? '...' : ''}${name}${p.questionToken ? '?' : ''}: ${wrapped}`
+    })
+    .join(', ')
+}
+
+function fail(cls: string, member: string, why: string): never {
+  throw new Error(`driver table vs mongodb.d.ts: ${cls}.${member}: ${why}`)
+}
+
+function emitResult(em: Emitter, cls: string, m: DriverMember, kind: MemberKind, type: ts.TypeNode | undefined): string {
+  if (!type) fail(cls, m.name, 'no declared type')
+  if (kind.kind === 'op' || kind.kind === 'custom') {
+    if (!ts.isTypeReferenceNode(type) || type.typeName.getText(em.api.source) !== 'Promise' || !type.typeArguments?.[0])
+      fail(cls, m.name, `declared as ${kind.kind} but returns ${type.getText(em.api.source)}`)
+    return `Future<F, ${emitType(em, type.typeArguments[0])}>`
+  }
+  if (ts.isTypeReferenceNode(type) && type.typeName.getText(em.api.source) === 'Promise')
+    fail(cls, m.name, `declared as ${kind.kind} but returns a Promise: it is an async operation`)
+  return emitType(em, type)
+}
+
+function emitMember(em: Emitter, cls: string, m: DriverMember, kind: MemberKind): string {
+  const out: string[] = []
+  const name = m.name
+  if (m.form === 'method') {
+    for (const node of m.nodes as ts.MethodDeclaration[]) {
+      if (!node.type && !ts.isMethodSignature(node)) continue
+      out.push(
+        `${jsDoc(em, node, '  ')}  ${name}${typeParams(em, node.typeParameters)}(${emitParams(em, node)}): ${emitResult(em, cls, m, kind, node.type)}`,
+      )
+    }
+    return out.join('\n')
+  }
+  if (kind.kind !== 'prop') fail(cls, name, `a ${m.form} must be declared prop()`)
+  const first = m.nodes[0] as ts.PropertyDeclaration | ts.GetAccessorDeclaration
+  const getter = (m.nodes as ts.Node[]).find((n) => ts.isGetAccessorDeclaration(n)) as ts.GetAccessorDeclaration | undefined
+  const typeNode = getter ? getter.type : (first as ts.PropertyDeclaration).type
+  const optional = (first as ts.PropertyDeclaration).questionToken ? '?' : ''
+  const readonly = kind.writable ? '' : 'readonly '
+  return `${jsDoc(em, first, '  ')}  ${readonly}${name}${optional}: ${typeNode ? emitType(em, typeNode) : 'unknown'}`
+}
+
+/** Which wrapped class a member's declared type names (for runtime re-wrapping). */
+function returnedClass(em: Emitter, m: DriverMember): string | undefined {
+  const nodes = m.nodes as ts.Node[]
+  for (const node of nodes) {
+    let type: ts.TypeNode | undefined
+    if (ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isGetAccessorDeclaration(node)) type = node.type
+    else if (ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) type = node.type
+    if (type && ts.isTypeReferenceNode(type) && type.typeName.getText(em.api.source) === 'Promise') type = type.typeArguments?.[0]
+    if (type && ts.isArrayTypeNode(type)) type = type.elementType
+    if (type && ts.isTypeReferenceNode(type) && WRAPPED.has(type.typeName.getText(em.api.source)))
+      return type.typeName.getText(em.api.source)
+  }
+  return undefined
+}
+
+function abortableIndex(em: Emitter, m: DriverMember): number | undefined {
+  for (const node of m.nodes as ts.Node[]) {
+    if (!(ts.isMethodDeclaration(node) || ts.isMethodSignature(node))) continue
+    const idx = node.parameters.findIndex((p) => p.type && /\bAbortable\b/.test(p.type.getText(em.api.source)))
+    if (idx >= 0) return idx
+  }
+  return undefined
+}
+
+export function generate(api: DriverApi = readDriverApi()): string {
+  const { exported, external } = driverExports(api)
+  const em: Emitter = { api, imports: new Map(), exported, externalImports: external }
+  const interfaces: string[] = []
+  const meta: Record<string, Record<string, { abortable?: number; returns?: string }>> = {}
+  const hierarchy: Record<string, string | undefined> = {}
+
+  for (const [cls, entry] of Object.entries(driverTable)) {
+    const driverClass = api.classes.get(cls)
+    if (!driverClass) throw new Error(`driver table names ${cls}, which mongodb.d.ts does not export as a class`)
+    const params = driverClass.typeParameters.map((p) => p.name.text)
+    const clsMeta: Record<string, { abortable?: number; returns?: string }> = {}
+    const members: string[] = []
+    const declared = { ...entry.members, ...Object.fromEntries(Object.entries(entry.statics ?? {}).map(([k, v]) => [`static ${k}`, v])) }
+    for (const key of Reflect.ownKeys(declared)) {
+      const kind = declared[key as keyof typeof declared] as MemberKind
+      const name = memberKeyName(key)
+      const m = driverClass.members.get(name)
+      if (!m) fail(cls, name, 'not in mongodb.d.ts (see pnpm api-diff)')
+      const abortable = kind.kind === 'op' ? abortableIndex(em, m) : undefined
+      const returns = returnedClass(em, m)
+      if (abortable !== undefined || returns) clsMeta[name] = { ...(abortable !== undefined && { abortable }), ...(returns && { returns }) }
+      if (m.isStatic) continue
+      members.push(emitMember(em, cls, m, kind))
+    }
+    meta[cls] = clsMeta
+
+    const heritage = (driverClass.node.heritageClauses ?? [])
+      .filter((h) => h.token === ts.SyntaxKind.ExtendsKeyword)
+      .flatMap((h) => h.types)
+      .filter((t) => WRAPPED.has(t.expression.getText(api.source)))
+    const parent = heritage[0]?.expression.getText(api.source)
+    if (parent !== entry.extends) fail(cls, '(class)', `table says extends ${entry.extends}, mongodb.d.ts says ${parent}`)
+    hierarchy[cls] = parent
+    const driverType = `${cls}${params.length ? `<${params.join(', ')}>` : ''}`
+    note(em, cls)
+    members.unshift(`  /** The driver object this wraps. Use it only for what motor-ts does not cover. */\n  readonly delegate: ${driverType}`)
+    const bases = [
+      ...heritage.map((h) => `Motor${h.expression.getText(api.source)}<${['F', ...(h.typeArguments ?? []).map((a) => emitType(em, a))].join(', ')}>`),
+      ...(EXTRAS[cls]?.(driverType, params) ?? []),
+    ]
+    const tp = ['F extends FrameworkTypes', ...driverClass.typeParameters.map((p) => emitType(em, p))].join(', ')
+    interfaces.push(
+      `${jsDoc(em, driverClass.node, '')}export interface Motor${cls}<${tp}>${bases.length ? ` extends ${bases.join(', ')}` : ''} {\n${members.join('\n')}\n}`,
+    )
+  }
+
+  const byModule = new Map<string, string[]>()
+  for (const [name, from] of em.imports) byModule.set(from, [...(byModule.get(from) ?? []), name])
+  const importLines = [...byModule]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([from, names]) => `import type { ${names.sort().join(', ')} } from '${from}'`)
+
+  return [
+    '// GENERATED by packages/core/scripts/generate-api.ts from mongodb.d.ts and src/table.ts.',
+    `// Driver: mongodb ${api.version}. Do not edit: run \`pnpm --filter @motor-ts/core generate\`.`,
+    '/* eslint-disable */',
+    ...importLines,
+    "import type { MotorOptions, MotorSessionCallback, Streamable, Uploadable } from '../extras.js'",
+    "import type { FrameworkTypes, Future } from '../framework.js'",
+    '',
+    `/** The driver version these declarations were generated from. */`,
+    `export const driverVersion = ${JSON.stringify(api.version)}`,
+    '',
+    '/** Per class: the parent class in the driver hierarchy. */',
+    `export const driverHierarchy: Readonly<Record<string, string | undefined>> = ${JSON.stringify(hierarchy, null, 2)}`,
+    '',
+    '/** Per class and member: the index of the argument accepting `signal` (Abortable), and the wrapped class it returns. */',
+    `export const driverMeta: Readonly<Record<string, Readonly<Record<string, { readonly abortable?: number; readonly returns?: string }>>>> = ${JSON.stringify(meta, null, 2)}`,
+    '',
+    ...interfaces.map((i) => `${i}\n`),
+  ].join('\n')
+}
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]
+if (isMain) {
+  const output = generate()
+  if (process.argv.includes('--check')) {
+    let current = ''
+    try {
+      current = readFileSync(OUT, 'utf8')
+    } catch {}
+    if (current !== output) {
+      console.error(`${OUT} is stale: run \`pnpm --filter @motor-ts/core generate\` and commit the result.`)
+      process.exit(1)
+    }
+    console.log('generated driver API is up to date')
+  } else {
+    writeFileSync(OUT, output)
+    console.log(`wrote ${OUT}`)
+  }
+}
+
+export { memberName }
