@@ -1,0 +1,318 @@
+/**
+ * `createMotor(framework)`: builds, from the declarative table, one wrapper class per
+ * driver class whose async members return the framework's futures. This is the only
+ * place that turns table entries into behaviour; framework packages contain no
+ * per-method code.
+ *
+ * Wrapper classes mirror the driver's hierarchy (a wrapped `FindCursor` is an instance of
+ * the wrapped `AbstractCursor`), so `instanceof` works among wrappers. Driver objects are
+ * reached only through their public API.
+ */
+import * as mongodb from 'mongodb'
+import type { MongoClientOptions } from 'mongodb'
+import { invalidArgument } from './errors.js'
+import type { Framework, FrameworkTypes, Future } from './framework.js'
+import {
+  driverMeta,
+  type MotorClientEncryption,
+  type MotorDb,
+  type MotorGridFSBucket,
+  type MotorMongoClient,
+} from './generated/driver-api.generated.js'
+import type { MemberKind } from './members.js'
+import { memberKeyName } from './members.js'
+import { delegateOf, isFailedDelegate, unwrap, unwrapArgs, WrapRegistry, type WrapperClass } from './registry.js'
+import { iteratorSource } from './sources.js'
+import { driverTable, type WrappedClassName } from './table.js'
+import { runTransaction } from './transaction.js'
+
+/** A signal that never aborts: frameworks without cancellation pass it, and core then skips signal plumbing. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal
+
+/** Classes whose pending operations are cancelled by closing the driver object. */
+const CLOSE_ON_ABORT = new Set(['AbstractCursor', 'ChangeStream'])
+const CLOSE_METHOD: Record<string, string> = { AbstractCursor: 'close', ChangeStream: 'close', GridFSBucketReadStream: 'abort' }
+
+export interface MotorConstructors<F extends FrameworkTypes> {
+  /** The wrapped `MongoClient`: `new MongoClient(url, options)` or `MongoClient.connect(url, options)`. */
+  MongoClient: {
+    new (url: string, options?: MongoClientOptions): MotorMongoClient<F>
+    connect(url: string, options?: MongoClientOptions): Future<F, MotorMongoClient<F>>
+    readonly prototype: MotorMongoClient<F>
+  }
+  /** The wrapped `GridFSBucket`: `new GridFSBucket(db, options)` with a wrapped or driver `Db`. */
+  GridFSBucket: {
+    new (db: MotorDb<any> | mongodb.Db, options?: mongodb.GridFSBucketOptions): MotorGridFSBucket<F>
+    readonly prototype: MotorGridFSBucket<F>
+  }
+  /** The wrapped `ClientEncryption`; constructing it needs the optional `mongodb-client-encryption`. */
+  ClientEncryption: {
+    new (client: MotorMongoClient<any> | mongodb.MongoClient, options: mongodb.ClientEncryptionOptions): MotorClientEncryption<F>
+    readonly prototype: MotorClientEncryption<F>
+  }
+  /** Every wrapper class by driver class name, for `instanceof` checks and extensions. */
+  classes: Readonly<Record<WrappedClassName, Function>>
+  /** Wrap a driver object (a `Db`, a cursor, a session...) you obtained from the driver directly. */
+  wrap<T>(driverObject: T): any
+  /** The framework these classes produce values for. */
+  framework: Framework<F>
+}
+
+type Fn = (...args: any[]) => any
+
+/** Build the wrapper classes for one framework. */
+export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorConstructors<F> {
+  const classes = new Map<string, WrapperClass & Function>()
+  const registry = new WrapRegistry(classes)
+  const driverExports = mongodb as unknown as Record<string, Function | undefined>
+
+  const defineClass = (name: WrappedClassName): WrapperClass & Function => {
+    const existing = classes.get(name)
+    if (existing) return existing
+    const entry = driverTable[name]
+    const parent = entry.extends ? defineClass(entry.extends as WrappedClassName) : undefined
+    const driverClass = driverExports[name]
+    const ctor = makeConstructor(name, Boolean('constructible' in entry && entry.constructible), driverClass, parent)
+    classes.set(name, ctor)
+    if (driverClass) registry.register(driverClass, ctor)
+    const meta = driverMeta[name] ?? {}
+    for (const key of Reflect.ownKeys(entry.members)) {
+      const memberName = memberKeyName(key)
+      const kind = (entry.members as Record<string | symbol, MemberKind>)[key]!
+      const m = meta[memberName] ?? {}
+      Object.defineProperty(ctor.prototype, key, describeMember(name, key, kind, m))
+    }
+    for (const [key, kind] of Object.entries(('statics' in entry && entry.statics) || {})) {
+      Object.defineProperty(ctor, key, describeStatic(driverClass, key, kind, meta[`static ${key}`]?.returns))
+    }
+    addExtras(name, ctor)
+    return ctor
+  }
+
+  const makeConstructor = (
+    name: string,
+    constructible: boolean,
+    driverClass: Function | undefined,
+    parent: Function | undefined,
+  ): WrapperClass & Function => {
+    const Base = (parent ?? Object) as new () => object
+    const ctor = class extends Base {
+      static readonly driverName = name
+      constructor(...args: unknown[]) {
+        super()
+        if (new.target !== ctor) return
+        if (!constructible || !driverClass)
+          throw new TypeError(`motor-ts: ${name} is not constructed directly; obtain it from the client`)
+        registry.remember(Reflect.construct(driverClass, unwrapArgs(args)) as object, this)
+      }
+    }
+    Object.defineProperty(ctor, 'name', { value: name })
+    if (!parent) {
+      Object.defineProperty(ctor.prototype, 'delegate', {
+        get(this: object) {
+          return delegateOf(this)
+        },
+      })
+    }
+    return ctor as unknown as WrapperClass & Function
+  }
+
+  const runOp = (owner: string, self: object, call: (d: any, args: unknown[]) => unknown, args: unknown[], m: Meta, wrapKeys?: readonly string[]) => {
+    const d = delegateOf(self)
+    const closeMethod = closeMethodFor(owner)
+    return fw.runOnExecutor(async (signal) => {
+      const callArgs = unwrapArgs(args)
+      let onAbort: (() => void) | undefined
+      if (signal !== NEVER_ABORTED) {
+        if (m.abortable !== undefined) callArgs[m.abortable] = withSignal(callArgs[m.abortable], signal)
+        if (closeMethod && !isFailedDelegate(d)) {
+          onAbort = () => fw.callSoon(() => void Promise.resolve(d[closeMethod]()).catch(() => undefined))
+          signal.addEventListener('abort', onAbort, { once: true })
+        }
+      }
+      try {
+        const result = await call(d, callArgs)
+        if (wrapKeys && result && typeof result === 'object') {
+          const copy = { ...(result as Record<string, unknown>) }
+          for (const k of wrapKeys) copy[k] = registry.wrap(copy[k], 'Collection')
+          return copy
+        }
+        return registry.wrap(result, m.returns)
+      } finally {
+        if (onAbort) signal.removeEventListener('abort', onAbort)
+      }
+    })
+  }
+
+  const closeMethodFor = (owner: string): string | undefined => {
+    for (let cls: string | undefined = owner; cls; cls = (driverTable as Record<string, { extends?: string }>)[cls]?.extends) {
+      if (CLOSE_ON_ABORT.has(cls) || CLOSE_METHOD[cls]) return CLOSE_METHOD[cls]
+    }
+    return undefined
+  }
+
+  const describeMember = (owner: string, key: string | symbol, kind: MemberKind, m: Meta): PropertyDescriptor => {
+    const call = (d: any, args: unknown[]) => d[key](...args)
+    switch (kind.kind) {
+      case 'op':
+        return method(function (this: object, ...args: unknown[]) {
+          return runOp(owner, this, call, args, m, kind.wrapResultKeys)
+        })
+      case 'cursor':
+        return method(function (this: object, ...args: unknown[]) {
+          const d = delegateOf(this)
+          try {
+            return registry.wrap(call(d, unwrapArgs(args)), m.returns)
+          } catch (error) {
+            return registry.wrapFailure(m.returns ?? owner, error)
+          }
+        })
+      case 'chain':
+        return method(function (this: object, ...args: unknown[]) {
+          const d = delegateOf(this)
+          if (isFailedDelegate(d)) return this
+          const result = call(d, unwrapArgs(args))
+          return result === d ? this : registry.wrap(result, m.returns)
+        })
+      case 'wraps':
+      case 'sync':
+        return method(function (this: object, ...args: unknown[]) {
+          return registry.wrap(call(delegateOf(this), unwrapArgs(args)), m.returns)
+        })
+      case 'prop':
+        return {
+          configurable: true,
+          enumerable: false,
+          get(this: object) {
+            return registry.wrap(delegateOf<any>(this)[key], m.returns)
+          },
+          ...(kind.writable && {
+            set(this: object, value: unknown) {
+              delegateOf<any>(this)[key] = unwrap(value)
+            },
+          }),
+        }
+      case 'custom':
+        return method(kind.name === 'withSession' ? withSession : withTransaction)
+    }
+  }
+
+  const describeStatic = (driverClass: Function | undefined, key: string, kind: MemberKind, returns?: string): PropertyDescriptor => {
+    const target = driverClass as unknown as Record<string, Fn>
+    if (kind.kind === 'op')
+      return method((...args: unknown[]) =>
+        fw.runOnExecutor(async () => registry.wrap(await target[key]!(...unwrapArgs(args)), returns)),
+      )
+    return { configurable: true, enumerable: true, get: () => registry.wrap(target[key], returns) }
+  }
+
+  function withSession(this: object, optionsOrWork: unknown, maybeWork?: unknown) {
+    const client = delegateOf<mongodb.MongoClient>(this)
+    const [options, work] = typeof optionsOrWork === 'function' ? [undefined, optionsOrWork] : [optionsOrWork, maybeWork]
+    if (typeof work !== 'function')
+      return fw.runOnExecutor(async () => {
+        throw invalidArgument('withSession executor', 'a function returning a future', work)
+      })
+    return fw.using(
+      async () => client.startSession(options as mongodb.ClientSessionOptions | undefined),
+      (session) => (work as Fn)(registry.wrap(session, 'ClientSession')),
+      (session) => session.endSession(),
+    )
+  }
+
+  function withTransaction(this: object, work: unknown, options?: mongodb.TransactionOptions) {
+    const session = delegateOf<mongodb.ClientSession>(this)
+    if (typeof work !== 'function')
+      return fw.runOnExecutor(async () => {
+        throw invalidArgument('withTransaction work', 'a function returning a future', work)
+      })
+    return runTransaction(fw, session, () => (work as Fn)(this), options)
+  }
+
+  const addExtras = (name: string, ctor: Function) => {
+    const proto = ctor.prototype as Record<string, unknown>
+    if (name === 'AbstractCursor') {
+      proto.toStream = method(function (this: object) {
+        let consumed = false
+        return fw.stream(() => {
+          const d = delegateOf<mongodb.AbstractCursor>(this)
+          const cursor = consumed && !isFailedDelegate(d) ? d.clone() : d
+          consumed = true
+          return iteratorSource(fw, () => cursor, (c) => (c as mongodb.AbstractCursor).close())
+        })
+      }).value
+    }
+    if (name === 'ChangeStream') {
+      proto.toStream = method(function (this: object) {
+        const d = delegateOf<mongodb.ChangeStream>(this)
+        return fw.stream(() => iteratorSource(fw, () => d, () => d.close()))
+      }).value
+    }
+    if (name === 'GridFSBucketReadStream') {
+      proto.toStream = method(function (this: object) {
+        const d = delegateOf<mongodb.GridFSBucketReadStream>(this)
+        return fw.stream(() =>
+          iteratorSource<F, Buffer>(fw, () => d, async () => {
+            d.destroy()
+          }),
+        )
+      }).value
+    }
+    if (name === 'GridFSBucketWriteStream') {
+      proto.write = method(function (this: object, chunk: Uint8Array | string) {
+        const d = delegateOf<mongodb.GridFSBucketWriteStream>(this)
+        return fw.getFuture<void>((resolve, reject) => {
+          d.write(chunk, (error) => (error ? reject(error) : resolve()))
+        })
+      }).value
+      proto.end = method(function (this: object, chunk?: Uint8Array | string) {
+        const d = delegateOf<mongodb.GridFSBucketWriteStream>(this)
+        return fw.getFuture<mongodb.GridFSFile>((resolve, reject) => {
+          const onError = (error: unknown) => reject(error)
+          d.once('error', onError)
+          const done = () => {
+            d.off('error', onError)
+            resolve(d.gridFSFile as mongodb.GridFSFile)
+          }
+          if (chunk === undefined) d.end(done)
+          else d.end(chunk, done)
+        })
+      }).value
+    }
+  }
+
+  for (const name of Object.keys(driverTable) as WrappedClassName[]) defineClass(name)
+
+  // Every wrapped GridFS upload gets an error listener, so a failed upload rejects its
+  // future (see `end`) instead of crashing the process with an unhandled 'error' event.
+  registry.onWrap(classes.get('GridFSBucketWriteStream')!, (upload) => {
+    const d = upload as mongodb.GridFSBucketWriteStream
+    if (d.listenerCount('error') === 0) d.on('error', () => undefined)
+  })
+
+  const all = Object.fromEntries(classes) as unknown as Record<WrappedClassName, Function>
+  return {
+    MongoClient: all.MongoClient as unknown as MotorConstructors<F>['MongoClient'],
+    GridFSBucket: all.GridFSBucket as unknown as MotorConstructors<F>['GridFSBucket'],
+    ClientEncryption: all.ClientEncryption as unknown as MotorConstructors<F>['ClientEncryption'],
+    classes: all,
+    wrap: (driverObject) => registry.wrap(driverObject),
+    framework: fw,
+  }
+}
+
+interface Meta {
+  readonly abortable?: number
+  readonly returns?: string
+}
+
+function method(fn: Fn): PropertyDescriptor {
+  return { configurable: true, enumerable: false, writable: true, value: fn }
+}
+
+/** Options with our cancellation signal merged with any signal the caller gave. */
+function withSignal(options: unknown, signal: AbortSignal): Record<string, unknown> {
+  const base = (options && typeof options === 'object' ? options : {}) as Record<string, unknown>
+  const own = base.signal as AbortSignal | undefined
+  return { ...base, signal: own ? AbortSignal.any([own, signal]) : signal }
+}
