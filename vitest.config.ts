@@ -3,23 +3,29 @@
  * The global setup (tools/src/vitest-global-setup.ts) starts the server chosen by
  * MOTOR_TEST_SERVER / MONGODB_URI and publishes its URI and capabilities to the tests.
  */
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const packages = ['core', 'framework-promise', 'framework-rxjs', 'framework-effect', 'synchro']
 
+const project = (name: string, root: string) => ({
+  extends: true as const,
+  test: {
+    name,
+    root,
+    include: ['test/**/*.test.ts'],
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+  },
+})
+
 export default defineConfig({
   test: {
-    globalSetup: ['./tools/src/vitest-global-setup.ts'],
+    // Absolute: projects inherit this and would resolve a relative path against their own root.
+    globalSetup: [fileURLToPath(new URL('./tools/src/vitest-global-setup.ts', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    projects: packages.map((dir) => ({
-      extends: true,
-      test: {
-        name: dir,
-        root: `./packages/${dir}`,
-        include: ['test/**/*.test.ts'],
-        typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
-      },
-    })),
+    // A package whose tests have not been written yet must not fail the run.
+    passWithNoTests: true,
+    projects: [...packages.map((dir) => project(dir, `./packages/${dir}`)), project('tools', './tools')],
   },
 })
