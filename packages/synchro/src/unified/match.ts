@@ -66,7 +66,10 @@ class Matcher {
 
   value(expected: unknown, actual: unknown, root: boolean, path: string): void {
     const op = specialOperator(expected)
-    if (op) return this.operator(op, (expected as Record<string, unknown>)[op], actual, root, path)
+    if (op) {
+      this.operator(op, (expected as Record<string, unknown>)[op], actual, root, path)
+      return
+    }
 
     if (isDocument(expected)) {
       const doc = asDocument(actual)
@@ -103,7 +106,7 @@ class Matcher {
       if (actual.length !== expected.length) {
         this.fail(path, `expected ${expected.length} elements, got ${actual.length}: ${this.show(actual)}`)
       }
-      expected.forEach((e, i) => this.value(e, actual[i], false, `${path}[${i}]`))
+      for (const [i, e] of expected.entries()) this.value(e, actual[i], false, `${path}[${i}]`)
       return
     }
 
@@ -115,8 +118,8 @@ class Matcher {
       case '$$exists':
         throw new RunnerError(`${path}: $$exists can only be used as the value of a document key`)
       case '$$unsetOrMatches':
-        if (actual === undefined) return
-        return this.value(arg, actual, root, path)
+        if (actual !== undefined) this.value(arg, actual, root, path)
+        return
       case '$$type': {
         const types = Array.isArray(arg) ? arg : [arg]
         if (actual === undefined) this.fail(path, `expected a value of type ${types.join('|')}, got nothing`)
@@ -127,7 +130,8 @@ class Matcher {
       }
       case '$$matchesEntity': {
         if (typeof arg !== 'string') throw new RunnerError(`${path}: $$matchesEntity takes an entity name`)
-        return this.value(this.env.entityValue(arg), actual, root, path)
+        this.value(this.env.entityValue(arg), actual, root, path)
+        return
       }
       case '$$matchesHexBytes': {
         if (typeof arg !== 'string' || arg.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(arg)) {
@@ -160,11 +164,13 @@ class Matcher {
           this.fail(path, `$$matchAsDocument could not parse ${JSON.stringify(actual)}: ${(e as Error).message}`)
         }
         if (!isDocument(parsed)) this.fail(path, `$$matchAsDocument expected a JSON object, got ${JSON.stringify(actual)}`)
-        return this.value(arg, parsed, false, path)
+        this.value(arg, parsed, false, path)
+        return
       }
       case '$$matchAsRoot': {
         if (!asDocument(actual)) this.fail(path, `$$matchAsRoot expected a document, got ${this.show(actual)}`)
-        return this.value(arg, actual, true, path)
+        this.value(arg, actual, true, path)
+        return
       }
       default:
         throw new RunnerError(`${path}: unsupported special operator ${op}`)

@@ -377,7 +377,9 @@ async function probeServer(internal: InternalMongoClient, options: RunOptions): 
     ...(options.serverInfo?.capabilities ?? {}),
   }
   const { capabilities: _ignored, ...overrides } = options.serverInfo ?? {}
+  const product = build.secantusVersion ? 'SecantusDB' : build.ferretdbVersion ? 'FerretDB' : 'MongoDB'
   return {
+    product,
     version,
     topology,
     auth,
@@ -715,7 +717,7 @@ class TestRun implements OpRuntime {
         if (expected.length !== actual.length) {
           fail(`expected ${expected.length} documents, got ${actual.length}: ${show(actual, this.bson)}`)
         }
-        expected.forEach((e, i) => assertMatches(env, e, actual[i], true, `$[${i}]`))
+        for (const [i, e] of expected.entries()) assertMatches(env, e, actual[i], true, `$[${i}]`)
       } else {
         assertMatches(env, expected, actual, true)
       }
@@ -782,7 +784,7 @@ class TestRun implements OpRuntime {
       const actual: unknown[] = Array.isArray(err?.writeConcernErrors) ? err.writeConcernErrors : []
       const want = expected.writeConcernErrors as unknown[]
       if (actual.length !== want.length) fail(`${what}: expected ${want.length} write concern errors, got ${actual.length}`)
-      want.forEach((w, i) => assertMatches(env, w, { ...(actual[i] as object) }, true, `$writeConcernErrors[${i}]`))
+      for (const [i, w] of want.entries()) assertMatches(env, w, { ...(actual[i] as object) }, true, `$writeConcernErrors[${i}]`)
     }
   }
 
@@ -965,7 +967,7 @@ class TestRun implements OpRuntime {
       if (spec.ignoreExtraEvents ? actual.length < expected.length : actual.length !== expected.length) {
         fail(`client ${spec.client}: expected ${expected.length} ${kind} events, observed ${actual.length}: [${summary()}]`)
       }
-      expected.forEach((exp, i) => this.matchEvent(exp, actual[i]!, `${spec.client} ${kind} event[${i}]`))
+      for (const [i, exp] of expected.entries()) this.matchEvent(exp, actual[i]!, `${spec.client} ${kind} event[${i}]`)
     }
   }
 

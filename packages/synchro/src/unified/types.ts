@@ -23,6 +23,8 @@ export interface ServerCapabilities {
 }
 
 export interface ServerInfo {
+  /** 'MongoDB', or the product answering for it ('SecantusDB', 'FerretDB') per buildInfo. */
+  product: string
   /** major.minor.patch from buildInfo.versionArray. */
   version: string
   topology: Topology
