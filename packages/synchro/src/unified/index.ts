@@ -58,7 +58,7 @@ export async function runUnifiedDirectory(dir: string, options: RunOptions): Pro
 }
 
 /** Counts verdicts. */
-export function summarize(results: readonly UnifiedTestResult[]): { passed: number; failed: number; skipped: number } {
+export function summarize(results: readonly { verdict: UnifiedTestResult['verdict'] }[]): { passed: number; failed: number; skipped: number } {
   const s = { passed: 0, failed: 0, skipped: 0 }
   for (const r of results) s[r.verdict]++
   return s
