@@ -57,6 +57,14 @@ export function isAbortError(error: unknown): boolean {
   )
 }
 
+/**
+ * `mongodb-connection-string-url` (which the driver uses to parse URLs) throws its own
+ * `MongoParseError`, not the driver's class: `new MongoClient('notmongo://x')` fails with it.
+ */
+function isConnectionStringParseError(error: unknown): boolean {
+  return error instanceof Error && !(error instanceof MongoError) && error.name === 'MongoParseError'
+}
+
 /** Classify a failure into the shared vocabulary. */
 export function describeError(error: unknown): ErrorDescription {
   const message = error instanceof Error ? error.message : String(error)
@@ -75,7 +83,12 @@ export function describeError(error: unknown): ErrorDescription {
   if (error instanceof MongoNetworkTimeoutError || error instanceof MongoOperationTimeoutError)
     return { ...base, reason: 'Timeout' }
   if (error instanceof MongoNetworkError) return { ...base, reason: 'Network' }
-  if (error instanceof MongoInvalidArgumentError || error instanceof MongoParseError || error instanceof TypeError)
+  if (
+    error instanceof MongoInvalidArgumentError ||
+    error instanceof MongoParseError ||
+    error instanceof TypeError ||
+    isConnectionStringParseError(error)
+  )
     return { ...base, reason: 'InvalidArgument' }
   if (error instanceof MongoTransactionError) return { ...base, reason: 'Transaction' }
   if (error instanceof MongoAPIError || error instanceof MongoError) return { ...base, reason: 'Driver' }

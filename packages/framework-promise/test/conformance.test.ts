@@ -1,0 +1,14 @@
+/**
+ * The shared conformance suite for the Promise framework: every scenario, run on the raw
+ * driver and through Synchro over `@motor-ts/promise`, must reach the same verdict.
+ */
+import { suite } from '@motor-ts/synchro'
+import { server } from '@motor-ts/tools'
+import { motorPromise } from '../src/index.js'
+
+suite('promise', motorPromise, {
+  server: () => {
+    const info = server()
+    return { uri: info.uri, name: `${info.name} ${info.version}`, capabilities: info.capabilities }
+  },
+})

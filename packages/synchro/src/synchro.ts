@@ -1,0 +1,186 @@
+/**
+ * Synchro: turns a motor-ts framework binding back into the official `mongodb` Promise
+ * API, so code and test suites written for the driver run unchanged through any framework
+ * (Motor's Synchro did the same for PyMongo's test suite). Built from core's table like
+ * the framework wrappers themselves: every async member goes through the framework's
+ * future and back (`yieldable`), every returned object is re-wrapped, and callbacks
+ * (`withSession`, `withTransaction`) are lifted into the framework with `runOnExecutor`.
+ *
+ * The result has every export of `mongodb`; the wrapped classes are replaced by Synchro
+ * classes of the same names, so `instanceof Collection` works on Synchro objects, and the
+ * driver's error classes are the driver's own (frameworks reject with the original error).
+ * GridFS upload and download streams are Node streams in the driver's API (`pipe`, `on`,
+ * `write`): Synchro hands out the driver's own stream objects for them. Members that
+ * exist only at the framework level (`toStream`, `delegate`) are not part of this API.
+ */
+import {
+  driverTable,
+  type FrameworkTypes,
+  type MemberKind,
+  type MotorConstructors,
+  type WrappedClassName,
+} from '@motor-ts/core'
+import * as mongodb from 'mongodb'
+
+export type MongodbModule = typeof mongodb
+
+const inner = new WeakMap<object, object>()
+const NODE_STREAMS = new Set(['GridFSBucketReadStream', 'GridFSBucketWriteStream'])
+type Fn = (...args: any[]) => any
+
+function innerOf(wrapper: object): any {
+  const value = inner.get(wrapper)
+  if (!value) throw new TypeError('synchro: method called on an object that is not a Synchro wrapper')
+  return value
+}
+
+function unwrapArg(arg: unknown): unknown {
+  if (typeof arg !== 'object' || arg === null) return arg
+  const direct = inner.get(arg)
+  if (direct) return direct
+  const proto = Object.getPrototypeOf(arg)
+  if (proto !== Object.prototype && proto !== null) return arg
+  let copy: Record<string, unknown> | undefined
+  for (const [key, value] of Object.entries(arg)) {
+    const found = typeof value === 'object' && value !== null ? inner.get(value) : undefined
+    if (found) {
+      copy ??= { ...(arg as Record<string, unknown>) }
+      copy[key] = found
+    }
+  }
+  return copy ?? arg
+}
+
+/** Build the `mongodb`-shaped module for a framework binding (`motorPromise`, `motorRxjs`, `motorEffect`, ...). */
+export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructors<F>): MongodbModule {
+  const fw = binding.framework
+  const classes = new Map<string, Function>()
+  const cache = new WeakMap<object, object>()
+  const byMotorClass = new Map<Function, Function>()
+
+  const wrap = (value: unknown): any => {
+    if (typeof value !== 'object' || value === null) return value
+    if (Array.isArray(value)) return value.length && isMotor(value[0]) ? value.map(wrap) : value
+    if (!isMotor(value)) return value
+    const cached = cache.get(value)
+    if (cached) return cached
+    const cls = classFor(value)
+    // GridFS streams are Node streams in the driver's API: hand out the driver's own stream.
+    if (NODE_STREAMS.has(cls.name)) return (value as { delegate: object }).delegate
+    const wrapper = Object.create(cls.prototype) as object
+    inner.set(wrapper, value)
+    cache.set(value, wrapper)
+    return wrapper
+  }
+
+  const isMotor = (value: object): boolean => {
+    for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p))
+      if (byMotorClass.has(p.constructor)) return true
+    return false
+  }
+
+  const classFor = (value: object): Function => {
+    for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p)) {
+      const cls = byMotorClass.get(p.constructor)
+      if (cls) return cls
+    }
+    throw new TypeError('synchro: not a motor-ts object')
+  }
+
+  const lift = (fn: Fn) => (motorSession: unknown) => fw.runOnExecutor(async () => fn(wrap(motorSession)))
+
+  const describe = (key: string | symbol, kind: MemberKind): PropertyDescriptor => {
+    const method = (fn: Fn): PropertyDescriptor => ({ configurable: true, writable: true, value: fn })
+    switch (kind.kind) {
+      case 'op':
+        return method(async function (this: object, ...args: unknown[]) {
+          return wrap(await fw.yieldable(innerOf(this)[key](...args.map(unwrapArg))))
+        })
+      case 'custom':
+        if (kind.name === 'withSession')
+          return method(async function (this: object, ...args: unknown[]) {
+            const last = args.length - 1
+            const callArgs = args.map((a, i) => (i === last && typeof a === 'function' ? lift(a as Fn) : unwrapArg(a)))
+            return fw.yieldable(innerOf(this).withSession(...callArgs))
+          })
+        return method(async function (this: object, work: unknown, options?: unknown) {
+          const lifted = typeof work === 'function' ? lift(work as Fn) : work
+          return fw.yieldable(innerOf(this).withTransaction(lifted, options))
+        })
+      case 'chain':
+        return method(function (this: object, ...args: unknown[]) {
+          const self = innerOf(this)
+          const result = self[key](...args.map(unwrapArg))
+          return result === self ? this : wrap(result)
+        })
+      case 'cursor':
+      case 'wraps':
+      case 'sync':
+        return method(function (this: object, ...args: unknown[]) {
+          return wrap(innerOf(this)[key](...args.map(unwrapArg)))
+        })
+      case 'prop':
+        return {
+          configurable: true,
+          get(this: object) {
+            return wrap(innerOf(this)[key])
+          },
+          ...(kind.writable && {
+            set(this: object, value: unknown) {
+              innerOf(this)[key] = unwrapArg(value)
+            },
+          }),
+        }
+    }
+  }
+
+  const define = (name: WrappedClassName): Function => {
+    const existing = classes.get(name)
+    if (existing) return existing
+    const entry = driverTable[name]
+    const parent = entry.extends ? define(entry.extends as WrappedClassName) : Object
+    const motorClass = binding.classes[name]
+    const driverClass = (mongodb as unknown as Record<string, Function | undefined>)[name]
+    const constructible = 'constructible' in entry && entry.constructible
+    const Parent = parent as new () => object
+    const cls = class extends Parent {
+      constructor(...args: unknown[]) {
+        super()
+        if (new.target !== cls) return
+        if (!constructible) throw new TypeError(`${name} is not constructed directly`)
+        const made = Reflect.construct(motorClass, args.map(unwrapArg)) as object
+        inner.set(this, made)
+        cache.set(made, this)
+      }
+      static override [Symbol.hasInstance](value: unknown): boolean {
+        if (typeof value !== 'object' || value === null) return false
+        if (Object.prototype.isPrototypeOf.call(cls.prototype, value)) return true
+        return driverClass ? value instanceof driverClass : false
+      }
+    }
+    Object.defineProperty(cls, 'name', { value: name })
+    classes.set(name, cls)
+    byMotorClass.set(motorClass, cls)
+    for (const key of Reflect.ownKeys(entry.members)) {
+      const kind = (entry.members as Record<string | symbol, MemberKind>)[key]!
+      Object.defineProperty(cls.prototype, key, describe(key, kind))
+    }
+    for (const [key, kind] of Object.entries(('statics' in entry && entry.statics) || {})) {
+      const motorStatic = motorClass as unknown as Record<string, Fn>
+      Object.defineProperty(
+        cls,
+        key,
+        kind.kind === 'op'
+          ? {
+              configurable: true,
+              value: async (...args: unknown[]) => wrap(await fw.yieldable(motorStatic[key]!(...args.map(unwrapArg)))),
+            }
+          : { configurable: true, enumerable: true, get: () => motorStatic[key] },
+      )
+    }
+    return cls
+  }
+
+  for (const name of Object.keys(driverTable) as WrappedClassName[]) define(name)
+  return { ...mongodb, ...Object.fromEntries(classes) } as unknown as MongodbModule
+}
