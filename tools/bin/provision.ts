@@ -23,7 +23,7 @@ for (const kind of wanted) {
   const already = await isProvisioned(kind)
   try {
     await provision(kind)
-    log(`${kind}: ${already ? 'already installed' : `installed in ${((Date.now() - started) / 1000).toFixed(1)}s`}`)
+    log(`${kind}: ${already ? 'already installed' : `ready in ${((Date.now() - started) / 1000).toFixed(1)}s`}`)
   } catch (error) {
     failed++
     console.error(`${kind}: could not be provisioned: ${(error as Error).message}`)

@@ -335,7 +335,6 @@ async function startMemory(): Promise<RunningServer> {
   } catch (error) {
     throw new ProvisionError(`MOTOR_TEST_SERVER=memory needs the optional package mongodb-memory-server, which is not installed (${(error as Error).message})`, [
       'install it on a machine with internet access: pnpm add -D -w mongodb-memory-server (on first start it downloads a real mongod from MongoDB)',
-      'or use a bundled server: MOTOR_TEST_SERVER=secantusdb (default) or MOTOR_TEST_SERVER=ferretdb',
     ])
   }
   const replSet = await mod.MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' }, instanceOpts: [{ ip: '127.0.0.1' }] })
