@@ -15,6 +15,7 @@ import {
   createClientEntity,
   EntityMap,
   type ObservedEvent,
+  singleHostUri,
   type ThreadState,
 } from './entities.js'
 import {
@@ -106,7 +107,8 @@ export class UnifiedRunner {
 
   /** Connects the internal client, probes the server and terminates leftover transactions. */
   static async open(options: RunOptions): Promise<UnifiedRunner> {
-    const internal = new InternalMongoClient(options.uri, { serverSelectionTimeoutMS: 10_000 })
+    // One seed only: on a sharded cluster every plumbing command then goes to the same mongos.
+    const internal = new InternalMongoClient(singleHostUri(options.uri), { serverSelectionTimeoutMS: 10_000 })
     try {
       await internal.connect()
       const info = await probeServer(internal, options)
@@ -211,6 +213,7 @@ export class UnifiedRunner {
       )
     }
     // Entries naming a test that does not exist in this file are stale.
+    // (Tests left out by the filter still count as matched: the entry is not stale.)
     for (const ex of fileExclusions) {
       if (ex.test !== undefined && !tests.some((t) => t?.description === ex.test)) {
         emit({
@@ -220,8 +223,8 @@ export class UnifiedRunner {
           reason: `exclusion entry matches no test in this file (${ex.reason})`,
           durationMs: 0,
         })
-        this.matchedExclusions.add(ex)
-      } else if (ex.test === undefined) this.matchedExclusions.add(ex)
+      }
+      this.matchedExclusions.add(ex)
     }
     return results
   }
