@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { motorMasquerade } from './packages/synchro/src/vitest.ts'
 
 const packages = ['core', 'framework-promise', 'framework-rxjs', 'framework-effect', 'synchro']
 
@@ -26,6 +27,21 @@ export default defineConfig({
     hookTimeout: 60_000,
     // A package whose tests have not been written yet must not fail the run.
     passWithNoTests: true,
-    projects: [...packages.map((dir) => project(dir, `./packages/${dir}`)), project('tools', './tools')],
+    projects: [
+      ...packages.map((dir) => project(dir, `./packages/${dir}`)),
+      project('tools', './tools'),
+      // A suite written for the plain driver (`import ... from 'mongodb'`), run through each
+      // framework by Synchro's masquerade: the documented way to reuse driver test suites.
+      ...['promise', 'rxjs', 'effect'].map((framework) => ({
+        extends: true as const,
+        plugins: [motorMasquerade({ framework })],
+        test: {
+          name: `masquerade-${framework}`,
+          root: './packages/synchro',
+          include: ['test-masquerade/**/*.test.ts'],
+          env: { MOTOR_FRAMEWORK: framework },
+        },
+      })),
+    ],
   },
 })

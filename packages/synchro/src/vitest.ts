@@ -8,20 +8,25 @@
  *   export default defineConfig({ plugins: [motorMasquerade()] })
  *   // MOTOR_FRAMEWORK=rxjs vitest run
  *
- * Imports from motor-ts's own packages and from node_modules keep the real driver.
+ * `motorMasquerade({ framework: 'rxjs' })` redirects regardless of the environment (the
+ * masquerade module still reads `MOTOR_FRAMEWORK` in the test workers: set it with
+ * vitest's `test.env`). Imports from motor-ts's own packages and from node_modules keep
+ * the real driver.
  */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 /** The slice of vite's plugin shape this uses (so Synchro needs no dependency on vite). */
 export interface MasqueradePlugin {
   name: string
   enforce: 'pre'
-  config(): void
-  resolveId(
-    this: { resolve(id: string, importer?: string, options?: { skipSelf?: boolean }): Promise<unknown> },
-    id: string,
-    importer?: string,
-  ): Promise<unknown>
+  resolveId(id: string, importer?: string): Promise<string | null>
 }
+
+/** The masquerade module beside this file (`.js` when built, `.ts` when run from source). */
+const MASQUERADE = ['masquerade.js', 'masquerade.ts']
+  .map((file) => fileURLToPath(new URL(`./${file}`, import.meta.url)))
+  .find((path) => existsSync(path))
 
 const INTERNAL = /[\\/]node_modules[\\/]|[\\/]packages[\\/](core|synchro|framework-[\w-]+)[\\/](src|dist)[\\/]/
 
@@ -29,13 +34,10 @@ export function motorMasquerade(options: { framework?: string } = {}): Masquerad
   return {
     name: 'motor-ts-masquerade',
     enforce: 'pre',
-    config() {
-      if (options.framework) process.env.MOTOR_FRAMEWORK = options.framework
-    },
     async resolveId(id, importer) {
-      if (id !== 'mongodb' || !process.env.MOTOR_FRAMEWORK) return null
+      if (id !== 'mongodb' || !(options.framework ?? process.env.MOTOR_FRAMEWORK) || !MASQUERADE) return null
       if (importer && INTERNAL.test(importer)) return null
-      return this.resolve('@motor-ts/synchro/masquerade', importer, { skipSelf: true })
+      return MASQUERADE
     },
   }
 }
