@@ -815,7 +815,9 @@ class TestRun implements OpRuntime {
       case 'assertSessionTransactionState': {
         this.requireArgs(name, args, ['session', 'state'])
         const session = this.entities.session(args.session).value
-        const state = transactionState(session.transaction?.state)
+        // ClientSession.transaction is internal to the Node driver but is the only source of the state.
+        if (session.transaction?.state === undefined) fail('the session exposes no transaction state (ClientSession.transaction.state)')
+        const state = transactionState(session.transaction.state)
         if (state !== args.state) fail(`session transaction state is ${state} (${session.transaction?.state}), expected ${args.state}`)
         return
       }
