@@ -1,0 +1,31 @@
+/**
+ * The wrapper classes for Effect, built once by core's `createMotor` from its declarative
+ * table: no per-method code lives in this package. Also the type aliases users name
+ * (`Collection<T>`, `FindCursor<T>`...), which are core's generic wrappers applied to Effect.
+ */
+import * as core from '@motor-ts/core'
+import type { ChangeStreamDocument, Document } from 'mongodb'
+import { effectFramework, type EffectTypes as F } from './framework.js'
+
+const motor = core.createMotor(effectFramework)
+
+/** The motor-ts `MongoClient` for Effect: `MongoClient.connect(url)` is an `Effect`. */
+export const MongoClient = motor.MongoClient
+/** The motor-ts `GridFSBucket` for Effect. */
+export const GridFSBucket = motor.GridFSBucket
+/** The motor-ts `ClientEncryption` for Effect (needs `mongodb-client-encryption`). */
+export const ClientEncryption = motor.ClientEncryption
+/** Every wrapper class, and `wrap()` for driver objects obtained elsewhere. */
+export const motorEffect = motor
+
+export type MongoClient = core.MotorMongoClient<F>
+export type Db = core.MotorDb<F>
+export type Admin = core.MotorAdmin<F>
+export type Collection<TSchema extends Document = Document> = core.MotorCollection<F, TSchema>
+export type FindCursor<TSchema = any> = core.MotorFindCursor<F, TSchema>
+export type AggregationCursor<TSchema = any> = core.MotorAggregationCursor<F, TSchema>
+export type ChangeStream<TSchema extends Document = Document, TChange extends Document = ChangeStreamDocument<TSchema>> =
+  core.MotorChangeStream<F, TSchema, TChange>
+export type ClientSession = core.MotorClientSession<F>
+export type GridFSBucket = core.MotorGridFSBucket<F>
+export type ClientEncryption = core.MotorClientEncryption<F>

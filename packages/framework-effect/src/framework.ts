@@ -1,0 +1,142 @@
+/**
+ * The Effect framework: every driver call is a lazy `Effect` that runs the call once per
+ * execution, aborts it when the fiber is interrupted, and fails with a tagged `MotorError`
+ * (never a defect); cursors and change streams are `Stream`s that open on each run and close
+ * the server cursor when the consumer stops early or is interrupted. Built on Effect 4:
+ * `Effect.tryPromise` (with its AbortSignal), `Effect.callback`, `Effect.matchEffect`,
+ * `Effect.acquireUseRelease`, `Stream.unwrap` + `Effect.acquireRelease` + `Stream.fromPull`.
+ */
+import type { Framework, FrameworkTypes, PullSource } from '@motor-ts/core'
+import { Cause, Effect, Exit, Option, Stream } from 'effect'
+import { type MotorError, originalError, toMotorError } from './errors.js'
+
+export interface EffectTypes extends FrameworkTypes {
+  readonly Future: Effect.Effect<this['A'], MotorError>
+  readonly Stream: Stream.Stream<this['A'], MotorError>
+}
+
+const abortReason = (signal: AbortSignal | undefined): unknown =>
+  signal?.reason ?? new DOMException('The operation was aborted.', 'AbortError')
+
+/** How long an interrupted stream waits for its pull in flight before closing the source anyway. */
+const CLOSE_GRACE_MS = 1_000
+
+/**
+ * A source as a Stream's pull: one element per pull, the end as `Cause.done()`. Tracks the
+ * pull in flight, because closing a driver cursor while its getMore is in flight races in
+ * the driver (the getMore's completion ends the cursor's implicit session, and the
+ * `killCursors` then fails silently, leaving the cursor open on the server).
+ */
+function pulling<A>(source: PullSource<A>) {
+  let inFlight: Promise<unknown> | undefined
+  const pull = Effect.flatMap(
+    Effect.tryPromise({
+      try: (signal: AbortSignal) => {
+        const next = source.next(signal)
+        const settled = next.then(
+          () => undefined,
+          () => undefined,
+        )
+        inFlight = settled
+        // Cleared before the pull's result reaches the stream, so a stop right after it
+        // (`Stream.take`) sees no pull in flight and closes synchronously.
+        return next.finally(() => {
+          if (inFlight === settled) inFlight = undefined
+        })
+      },
+      catch: toMotorError,
+    }),
+    (step) => (step.done ? Cause.done() : Effect.succeed([step.value] as const)),
+  )
+  // Stopped between pulls (`Stream.take`, end, failure): close now and wait for it, so the
+  // cursor is gone when the stream's run completes. Interrupted during a pull: close in the
+  // background once that pull settles (a getMore returns quickly), or after a grace period
+  // for pulls that wait indefinitely (a change stream with no changes), without holding up
+  // the interruption.
+  const close = Effect.suspend(() => {
+    const pending = inFlight
+    if (!pending) return Effect.promise(() => source.close().catch(() => undefined))
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_GRACE_MS)
+    })
+    void Promise.race([pending, grace])
+      .then(() => {
+        clearTimeout(timer)
+        return source.close()
+      })
+      .catch(() => undefined)
+    return Effect.void
+  })
+  return { pull, close }
+}
+
+export const effectFramework: Framework<EffectTypes> = {
+  name: 'effect',
+
+  runOnExecutor: (run) => Effect.tryPromise({ try: (signal: AbortSignal) => run(signal), catch: toMotorError }),
+
+  getFuture: (register) =>
+    Effect.callback((resume, signal) => {
+      try {
+        const cleanup = register(
+          (value) => resume(Effect.succeed(value)),
+          (error) => resume(Effect.fail(toMotorError(error))),
+          signal,
+        )
+        return typeof cleanup === 'function' ? Effect.sync(cleanup) : undefined
+      } catch (error) {
+        resume(Effect.fail(toMotorError(error)))
+        return undefined
+      }
+    }),
+
+  // Core's continuations inspect driver errors (`instanceof MongoError`, `hasErrorLabel`),
+  // so `onError` receives the original; if core fails with it again it maps back to the
+  // same tagged failure (see `toMotorError`).
+  chainFuture: (future, onValue, onError) =>
+    onError
+      ? Effect.matchEffect(future, { onSuccess: onValue, onFailure: (error) => onError(originalError(error)) })
+      : Effect.flatMap(future, onValue),
+
+  // A detached fiber that first yields to Effect's scheduler, so `fn` never runs on the
+  // caller's stack; a throw is logged, never rethrown into the consumer.
+  callSoon: (fn) => {
+    Effect.runFork(
+      Effect.yieldNow.pipe(
+        Effect.andThen(Effect.sync(fn)),
+        Effect.catchCause((cause) => Effect.logWarning('motor-ts: background release failed', cause)),
+      ),
+    )
+  },
+
+  yieldable: (future, signal) => {
+    if (signal?.aborted) return Promise.reject(abortReason(signal))
+    return Effect.runPromiseExit(future, signal ? { signal } : undefined).then((exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      const cause = exit.cause
+      const failure = Cause.findErrorOption(cause)
+      if (Option.isSome(failure)) throw originalError(failure.value)
+      if (Cause.hasInterruptsOnly(cause)) throw abortReason(signal)
+      throw Cause.squash(cause)
+    })
+  },
+
+  // Opened per run inside the stream's scope; the scope's finalizer closes the source on
+  // exhaustion, failure, early stop (`Stream.take`) and interruption alike.
+  stream: <A>(open: () => PullSource<A>) =>
+    Stream.unwrap(
+      Effect.map(
+        Effect.acquireRelease(
+          Effect.try({ try: () => pulling(open()), catch: toMotorError }),
+          (source) => source.close,
+        ),
+        (source) => Stream.fromPull(Effect.succeed(source.pull)),
+      ),
+    ),
+
+  using: (acquire, use, release) =>
+    Effect.acquireUseRelease(Effect.tryPromise({ try: () => acquire(), catch: toMotorError }), use, (resource) =>
+      Effect.tryPromise({ try: () => release(resource), catch: toMotorError }),
+    ),
+}
