@@ -7,6 +7,7 @@
  * and is redone. A directory lock (`mkdir` is atomic) keeps parallel test runs from installing the
  * same component twice; a lock whose owner process is gone is taken over. Progress goes to stderr.
  */
+import { existsSync } from 'node:fs'
 import { spawn, type SpawnOptions } from 'node:child_process'
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
@@ -15,7 +16,14 @@ import { fileURLToPath } from 'node:url'
 
 /** The repository root (this file is `<root>/tools/src/cache.ts`). */
 export function repoRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+  // Found by walking up to pnpm-workspace.yaml: this file may also run bundled elsewhere
+  // (e.g. inside packages/synchro/dist/conformance-cli.js).
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir
+    const up = dirname(dir)
+    if (up === dir) return process.cwd()
+    dir = up
+  }
 }
 
 /** Where provisioned servers live: `$MOTOR_CACHE_DIR`, else `<repo>/.cache/servers`. */

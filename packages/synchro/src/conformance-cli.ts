@@ -14,6 +14,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as mongodb from 'mongodb'
+import { missingNeeds, runScenario } from './run-scenario.js'
+import { type ScenarioNeed, scenarios } from './scenarios.js'
 import { type DriverModule, listUnifiedFiles, summarize, UnifiedRunner, type UnifiedTestResult, type Verdict } from './unified/index.js'
 
 // ---------------------------------------------------------------------------------------
@@ -39,7 +41,7 @@ export interface TestSource {
   name: string
   /** What is run, for the header line. */
   describe(): string
-  run(target: Target, uri: string, onResult: (r: CaseResult) => void): Promise<CaseResult[]>
+  run(target: Target, uri: string, onResult: (r: CaseResult) => void, server?: ServerFacts): Promise<CaseResult[]>
   /** Problems with the source itself (e.g. stale exclusions), reported once. */
   problems?(): string[]
 }
@@ -78,8 +80,51 @@ export function unifiedSource(paths: readonly string[], grep?: string): TestSour
   }
 }
 
-/** Registry of source kinds by name, for `--suite`. Scenario suites can be added here. */
+/** What the scenario source needs to know of the server to skip what it cannot do. */
+export interface ServerFacts {
+  label: string
+  capabilities: Partial<Record<ScenarioNeed, boolean>>
+}
+
+/** The scenario tests (`scenarios.ts`): plain driver-API code covering every wrapped class. */
+export function scenarioSource(_paths: readonly string[], grep?: string): TestSource {
+  const chosen = scenarios.filter((s) => !grep || s.name.toLowerCase().includes(grep.toLowerCase()))
+  return {
+    name: 'scenarios',
+    describe: () => `${chosen.length} scenarios`,
+    async run(target, uri, onResult, server) {
+      const out: CaseResult[] = []
+      for (const scenario of chosen) {
+        const t0 = performance.now()
+        const why = missingNeeds(scenario, server?.label ?? 'the server', server?.capabilities ?? {})
+        const r = why ? { verdict: 'skipped' as const, reason: why } : await runScenario(target.driver, scenario, uri)
+        const c: CaseResult = { id: `scenario#${scenario.name}`, description: scenario.name, ...r, durationMs: performance.now() - t0 }
+        out.push(c)
+        onResult(c)
+      }
+      return out
+    },
+  }
+}
+
+/** Several sources run one after the other as one. */
+function combined(sources: TestSource[]): TestSource {
+  return {
+    name: sources.map((s) => s.name).join(' + '),
+    describe: () => sources.map((s) => `${s.name}: ${s.describe()}`).join('; '),
+    async run(target, uri, onResult, server) {
+      const out: CaseResult[] = []
+      for (const s of sources) out.push(...(await s.run(target, uri, onResult, server)))
+      return out
+    },
+    problems: () => sources.flatMap((s) => s.problems?.() ?? []),
+  }
+}
+
+/** Registry of source kinds by name, for `--suite`. */
 export const SOURCES: Record<string, (paths: readonly string[], grep?: string) => TestSource> = {
+  all: (paths, grep) => combined([scenarioSource(paths, grep), unifiedSource(paths, grep)]),
+  scenarios: scenarioSource,
   unified: unifiedSource,
 }
 
@@ -97,16 +142,17 @@ interface Args {
 }
 
 const USAGE = `usage: conformance [--specs DIR|FILE ...] [--server NAME | --uri URI] [--frameworks promise,rxjs,effect]
-                   [--grep TEXT] [--json FILE] [--suite unified]
+                   [--grep TEXT] [--json FILE] [--suite all|scenarios|unified]
   --specs       spec directories or files (repeatable); default $MOTOR_SPECS_DIR or ../shared/specs/crud/tests/unified
   --server      server to start with @motor-ts/tools (secantusdb, ferretdb, uri, memory); default per MONGODB_URI/MOTOR_TEST_SERVER
   --uri         use a running server instead of starting one
   --frameworks  frameworks to compare with the raw driver (default: all)
   --grep        only tests whose file or description contains TEXT
-  --json        write every test's verdict per target to FILE`
+  --json        write every test's verdict per target to FILE
+  --suite       all (default: the scenario suite, then the spec files), scenarios, or unified`
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { specs: [], suite: 'unified' }
+  const args: Args = { specs: [], suite: 'all' }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const value = () => {
@@ -190,20 +236,20 @@ async function loadTargets(frameworks?: string[]): Promise<{ targets: Target[]; 
   return { targets: await mod.conformanceTargets(frameworks) }
 }
 
-interface ServerHandle {
+interface ServerHandle extends ServerFacts {
   uri: string
-  label: string
   stop(): Promise<void>
 }
 
 async function openServer(args: Args): Promise<ServerHandle> {
-  if (args.uri) return { uri: args.uri, label: redact(args.uri), stop: async () => {} }
+  const unknown = { sessions: true, transactions: true, changeStreams: true, failCommand: true }
+  if (args.uri) return { uri: args.uri, label: redact(args.uri), capabilities: unknown, stop: async () => {} }
   let tools: any
   try {
     tools = await import('@motor-ts/tools')
   } catch (e) {
     const uri = process.env.MONGODB_URI ?? process.env.MOTOR_TEST_URI
-    if (uri && !args.server) return { uri, label: redact(uri), stop: async () => {} }
+    if (uri && !args.server) return { uri, label: redact(uri), capabilities: unknown, stop: async () => {} }
     throw new UsageError(`cannot start a server: @motor-ts/tools is unavailable (${(e as Error).message}); pass --uri URI`)
   }
   const kind = args.server ?? tools.selectServerKind?.() ?? 'secantusdb'
@@ -212,7 +258,12 @@ async function openServer(args: Args): Promise<ServerHandle> {
   const uri: string = info.uri ?? running.uri
   const name = [info.name, info.version].filter(Boolean).join(' ')
   const api = info.mongodbVersion ? ` (MongoDB ${info.mongodbVersion} API)` : ''
-  return { uri, label: `${name || kind}${api} at ${redact(uri)}`, stop: () => running.stop() }
+  return {
+    uri,
+    label: `${name || kind}${api} at ${redact(uri)}`,
+    capabilities: info.capabilities ?? unknown,
+    stop: () => running.stop(),
+  }
 }
 
 function redact(uri: string): string {
@@ -281,7 +332,7 @@ async function main(argv: string[]): Promise<number> {
     for (const target of targets) {
       const t0 = performance.now()
       try {
-        const results = await source.run(target, server.uri, () => {})
+        const results = await source.run(target, server.uri, () => {}, server)
         runs.push({ target: target.name, results })
       } catch (e) {
         runs.push({ target: target.name, results: [], error: (e as Error).stack ?? String(e) })
