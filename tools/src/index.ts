@@ -17,4 +17,4 @@ export {
   secantusPaths,
 } from './install.ts'
 export { freePort, type RunningServer, redact, type StartOptions, selectServerKind, startServer } from './server.ts'
-export { missing, requires, server, uniqueName } from './test-helpers.ts'
+export { missing, requires, server, suiteServer, uniqueName } from './test-helpers.ts'

@@ -45,3 +45,9 @@ export function uniqueName(prefix = 'motor'): string {
   counter++
   return `${prefix}_${process.pid.toString(36)}_${Date.now().toString(36)}_${counter}`
 }
+
+/** The test server in the shape `suite()` of `@motor-ts/synchro` takes. */
+export function suiteServer(): { uri: string; name: string; capabilities: ServerInfo['capabilities'] } {
+  const info = server()
+  return { uri: info.uri, name: `${info.name} ${info.version}`, capabilities: info.capabilities }
+}

@@ -3,12 +3,7 @@
  * driver and through Synchro over `@motor-ts/promise`, must reach the same verdict.
  */
 import { suite } from '@motor-ts/synchro'
-import { server } from '@motor-ts/tools'
+import { suiteServer } from '@motor-ts/tools'
 import { motorPromise } from '../src/index.js'
 
-suite('promise', motorPromise, {
-  server: () => {
-    const info = server()
-    return { uri: info.uri, name: `${info.name} ${info.version}`, capabilities: info.capabilities }
-  },
-})
+suite('promise', motorPromise, { server: suiteServer })
