@@ -22,7 +22,8 @@ import {
 import type { MemberKind } from './members.js'
 import { memberKeyName } from './members.js'
 import { delegateOf, isFailedDelegate, unwrap, unwrapArgs, WrapRegistry, type WrapperClass } from './registry.js'
-import { iteratorSource } from './sources.js'
+import { cursorForRerun, readWhole } from './cursor-reads.js'
+import { Closer, iteratorSource } from './sources.js'
 import { driverTable, type WrappedClassName } from './table.js'
 import { runTransaction } from './transaction.js'
 
@@ -64,6 +65,7 @@ type Fn = (...args: any[]) => any
 export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorConstructors<F> {
   const classes = new Map<string, WrapperClass & Function>()
   const registry = new WrapRegistry(classes)
+  const closer = new Closer(fw as Framework<FrameworkTypes>)
   const driverExports = mongodb as unknown as Record<string, Function | undefined>
 
   const defineClass = (name: WrappedClassName): WrapperClass & Function => {
@@ -117,21 +119,33 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     return ctor as unknown as WrapperClass & Function
   }
 
-  const runOp = (owner: string, self: object, call: (d: any, args: unknown[]) => unknown, args: unknown[], m: Meta, wrapKeys?: readonly string[]) => {
-    const d = delegateOf(self)
-    const closeMethod = closeMethodFor(owner)
+  const runOp = (
+    owner: string,
+    self: object,
+    call: (d: any, args: unknown[], signal: AbortSignal) => unknown,
+    args: unknown[],
+    m: Meta,
+    wrapKeys?: readonly string[],
+    wholeRead = false,
+  ) => {
+    const delegate = delegateOf(self)
+    const closeMethod = wholeRead ? undefined : closeMethodFor(owner)
+    let runs = 0
     return fw.runOnExecutor(async (signal) => {
+      const d = wholeRead && runs++ > 0 ? cursorForRerun(delegate) : delegate
       const callArgs = unwrapArgs(args)
+      let inFlight: Promise<unknown> | undefined
       let onAbort: (() => void) | undefined
       if (signal !== NEVER_ABORTED) {
         if (m.abortable !== undefined) callArgs[m.abortable] = withSignal(callArgs[m.abortable], signal)
         if (closeMethod && !isFailedDelegate(d)) {
-          onAbort = () => fw.callSoon(() => void Promise.resolve(d[closeMethod]()).catch(() => undefined))
+          onAbort = () => void closer.closeWhenIdle(() => d[closeMethod](), inFlight)
           signal.addEventListener('abort', onAbort, { once: true })
         }
       }
       try {
-        const result = await call(d, callArgs)
+        inFlight = Promise.resolve(call(d, callArgs, signal))
+        const result = await inFlight
         if (wrapKeys && result && typeof result === 'object') {
           const copy = { ...(result as Record<string, unknown>) }
           for (const k of wrapKeys) copy[k] = registry.wrap(copy[k], 'Collection')
@@ -154,10 +168,16 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
   const describeMember = (owner: string, key: string | symbol, kind: MemberKind, m: Meta): PropertyDescriptor => {
     const call = (d: any, args: unknown[]) => d[key](...args)
     switch (kind.kind) {
-      case 'op':
+      case 'op': {
+        const wholeRead = owner === 'AbstractCursor' && (key === 'toArray' || key === 'forEach')
+        const run = wholeRead
+          ? (d: any, args: unknown[], signal: AbortSignal) =>
+              readWhole(d, args, signal === NEVER_ABORTED ? undefined : signal, key === 'forEach')
+          : call
         return method(function (this: object, ...args: unknown[]) {
-          return runOp(owner, this, call, args, m, kind.wrapResultKeys)
+          return runOp(owner, this, run, args, m, kind.wrapResultKeys, wholeRead)
         })
+      }
       case 'cursor':
         return method(function (this: object, ...args: unknown[]) {
           const d = delegateOf(this)
@@ -216,7 +236,12 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     return fw.using(
       async () => client.startSession(options as mongodb.ClientSessionOptions | undefined),
       (session) => (work as Fn)(registry.wrap(session, 'ClientSession')),
-      (session) => session.endSession(),
+      // Closes of this work's cursors still under way finish first: a session ended under
+      // them would make their killCursors fail and leave the cursors open on the server.
+      async (session) => {
+        await closer.settled()
+        await session.endSession()
+      },
     )
   }
 
@@ -233,26 +258,25 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     const proto = ctor.prototype as Record<string, unknown>
     if (name === 'AbstractCursor') {
       proto.toStream = method(function (this: object) {
-        let consumed = false
+        let opens = 0
         return fw.stream(() => {
           const d = delegateOf<mongodb.AbstractCursor>(this)
-          const cursor = consumed && !isFailedDelegate(d) ? d.clone() : d
-          consumed = true
-          return iteratorSource(fw, () => cursor, (c) => (c as mongodb.AbstractCursor).close())
+          const cursor = opens++ > 0 ? cursorForRerun(d) : d
+          return iteratorSource(closer, () => cursor, () => cursor.close())
         })
       }).value
     }
     if (name === 'ChangeStream') {
       proto.toStream = method(function (this: object) {
         const d = delegateOf<mongodb.ChangeStream>(this)
-        return fw.stream(() => iteratorSource(fw, () => d, () => d.close()))
+        return fw.stream(() => iteratorSource(closer, () => d, () => d.close()))
       }).value
     }
     if (name === 'GridFSBucketReadStream') {
       proto.toStream = method(function (this: object) {
         const d = delegateOf<mongodb.GridFSBucketReadStream>(this)
         return fw.stream(() =>
-          iteratorSource<F, Buffer>(fw, () => d, async () => {
+          iteratorSource<Buffer>(closer, () => d, async () => {
             d.destroy()
           }),
         )

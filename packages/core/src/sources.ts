@@ -1,24 +1,83 @@
 /**
- * Pull sources over the driver's iterables (cursors, change streams, GridFS downloads),
- * handed to a framework's `stream()`. Each source iterates the driver object's own async
- * iterator, so resumption of change streams and getMore batching stay the driver's.
- * Closing is scheduled with `callSoon` and never rejects: teardown stays synchronous for
- * the framework, and a failing close cannot become an unhandled rejection.
+ * Releasing server cursors, and pull sources over the driver's iterables (cursors, change
+ * streams, GridFS downloads) for a framework's `stream()`.
+ *
+ * Closing a driver cursor while one of its getMores is in flight races the driver's own
+ * cleanup: the getMore's reply can end the cursor's implicit session before the
+ * killCursors is sent, which then fails silently and leaves the cursor open on the server.
+ * So `Closer.closeWhenIdle` waits for the operation in flight to settle (a getMore returns
+ * quickly; a change stream or tailable cursor waiting on the server is closed after a
+ * grace period anyway), schedules the close with `callSoon` so framework teardown stays
+ * synchronous, and never rejects. `settled()` lets a session's release wait for the
+ * closes under way, so the session is not ended under them.
  */
 import type { Framework, FrameworkTypes, PullSource } from './framework.js'
+
+/** How long a close waits for the operation in flight before closing under it. */
+export const CLOSE_GRACE_MS = 250
+/** The longest `settled()` waits. */
+export const SETTLE_LIMIT_MS = 5_000
+
+const ignore = () => undefined
+
+function sleep(ms: number): { promise: Promise<void>; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+    timer.unref?.()
+  })
+  return { promise, cancel: () => clearTimeout(timer) }
+}
+
+export class Closer {
+  private readonly pending = new Set<Promise<void>>()
+
+  constructor(private readonly fw: Framework<FrameworkTypes>) {}
+
+  /** Run `close` once `busy` (the operation in flight, if any) settles; never rejects. */
+  closeWhenIdle(close: () => unknown, busy?: Promise<unknown>): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      this.fw.callSoon(() => {
+        const grace = busy ? sleep(CLOSE_GRACE_MS) : undefined
+        const idle = busy && grace ? Promise.race([busy.then(ignore, ignore), grace.promise]) : Promise.resolve()
+        idle
+          .then(() => {
+            grace?.cancel()
+            return close()
+          })
+          .then(
+            () => resolve(),
+            () => resolve(),
+          )
+      })
+    })
+    this.pending.add(done)
+    void done.then(() => this.pending.delete(done))
+    return done
+  }
+
+  /** Resolves once the closes under way have finished, or after SETTLE_LIMIT_MS. */
+  async settled(): Promise<void> {
+    if (this.pending.size === 0) return
+    const limit = sleep(SETTLE_LIMIT_MS)
+    await Promise.race([Promise.all([...this.pending]), limit.promise])
+    limit.cancel()
+  }
+}
 
 export interface Iterated<A> {
   [Symbol.asyncIterator](): AsyncIterator<A>
 }
 
 /** A pull source over `open()`'s iterator; `release` frees the server-side resource. */
-export function iteratorSource<F extends FrameworkTypes, A>(
-  fw: Framework<F>,
+export function iteratorSource<A>(
+  closer: Closer,
   open: () => Iterated<A>,
   release: (opened: Iterated<A>) => Promise<unknown>,
 ): PullSource<A> {
   let opened: Iterated<A> | undefined
   let iterator: AsyncIterator<A> | undefined
+  let inFlight: Promise<unknown> | undefined
   let closing: Promise<void> | undefined
   return {
     async next() {
@@ -27,20 +86,17 @@ export function iteratorSource<F extends FrameworkTypes, A>(
         opened = open()
         iterator = opened[Symbol.asyncIterator]()
       }
-      const step = await iterator.next()
-      return step.done ? { done: true } : { done: false, value: step.value }
+      const step = iterator.next()
+      inFlight = step
+      try {
+        const result = await step
+        return result.done ? { done: true } : { done: false, value: result.value }
+      } finally {
+        if (inFlight === step) inFlight = undefined
+      }
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        fw.callSoon(() => {
-          const target = opened
-          if (!target) return resolve()
-          release(target).then(
-            () => resolve(),
-            () => resolve(),
-          )
-        })
-      })
+      closing ??= opened ? closer.closeWhenIdle(() => release(opened as Iterated<A>), inFlight) : Promise.resolve()
       return closing
     },
   }

@@ -18,58 +18,12 @@ export interface EffectTypes extends FrameworkTypes {
 const abortReason = (signal: AbortSignal | undefined): unknown =>
   signal?.reason ?? new DOMException('The operation was aborted.', 'AbortError')
 
-/** How long an interrupted stream waits for its pull in flight before closing the source anyway. */
-const CLOSE_GRACE_MS = 1_000
-
-/**
- * A source as a Stream's pull: one element per pull, the end as `Cause.done()`. Tracks the
- * pull in flight, because closing a driver cursor while its getMore is in flight races in
- * the driver (the getMore's completion ends the cursor's implicit session, and the
- * `killCursors` then fails silently, leaving the cursor open on the server).
- */
-function pulling<A>(source: PullSource<A>) {
-  let inFlight: Promise<unknown> | undefined
-  const pull = Effect.flatMap(
-    Effect.tryPromise({
-      try: (signal: AbortSignal) => {
-        const next = source.next(signal)
-        const settled = next.then(
-          () => undefined,
-          () => undefined,
-        )
-        inFlight = settled
-        // Cleared before the pull's result reaches the stream, so a stop right after it
-        // (`Stream.take`) sees no pull in flight and closes synchronously.
-        return next.finally(() => {
-          if (inFlight === settled) inFlight = undefined
-        })
-      },
-      catch: toMotorError,
-    }),
+/** A source as a Stream's pull: one element per pull, the end as `Cause.done()`. */
+const pullOf = <A>(source: PullSource<A>) =>
+  Effect.flatMap(
+    Effect.tryPromise({ try: (signal: AbortSignal) => source.next(signal), catch: toMotorError }),
     (step) => (step.done ? Cause.done() : Effect.succeed([step.value] as const)),
   )
-  // Stopped between pulls (`Stream.take`, end, failure): close now and wait for it, so the
-  // cursor is gone when the stream's run completes. Interrupted during a pull: close in the
-  // background once that pull settles (a getMore returns quickly), or after a grace period
-  // for pulls that wait indefinitely (a change stream with no changes), without holding up
-  // the interruption.
-  const close = Effect.suspend(() => {
-    const pending = inFlight
-    if (!pending) return Effect.promise(() => source.close().catch(() => undefined))
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CLOSE_GRACE_MS)
-    })
-    void Promise.race([pending, grace])
-      .then(() => {
-        clearTimeout(timer)
-        return source.close()
-      })
-      .catch(() => undefined)
-    return Effect.void
-  })
-  return { pull, close }
-}
 
 export const effectFramework: Framework<EffectTypes> = {
   name: 'effect',
@@ -123,15 +77,13 @@ export const effectFramework: Framework<EffectTypes> = {
   },
 
   // Opened per run inside the stream's scope; the scope's finalizer closes the source on
-  // exhaustion, failure, early stop (`Stream.take`) and interruption alike.
+  // exhaustion, failure, early stop (`Stream.take`) and interruption alike (core waits for
+  // a read in flight before closing, and `close` never fails).
   stream: <A>(open: () => PullSource<A>) =>
     Stream.unwrap(
       Effect.map(
-        Effect.acquireRelease(
-          Effect.try({ try: () => pulling(open()), catch: toMotorError }),
-          (source) => source.close,
-        ),
-        (source) => Stream.fromPull(Effect.succeed(source.pull)),
+        Effect.acquireRelease(Effect.try({ try: open, catch: toMotorError }), (source) => Effect.promise(() => source.close())),
+        (source) => Stream.fromPull(Effect.succeed(pullOf(source))),
       ),
     ),
 

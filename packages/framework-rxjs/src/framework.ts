@@ -6,16 +6,12 @@
  * synchronously and never as unhandled rejections. A future emits exactly one value (void
  * operations emit `undefined`) and then completes.
  *
- * Two members carry most of the care:
- * - `chainFuture` is an interpreter that unfolds nested chains onto an explicit
- *   continuation stack and trampolines synchronous completions, so core's transaction
- *   retry loop neither grows the call stack nor piles up forwarding subscribers.
- * - `using` (sessions) releases only after the cancellations of its own work have finished
- *   (a cursor being closed, an aborted call returning): a session ended first would make
- *   the cursor's killCursors fail and leave the cursor open on the server. "Its own work"
- *   is found with an AsyncLocalStorage scope, so unrelated work never delays a release.
+ * `chainFuture` carries most of the care: it is an interpreter that unfolds nested chains
+ * onto an explicit continuation stack and trampolines synchronous completions, so core's
+ * transaction retry loop neither grows the call stack nor piles up forwarding subscribers.
+ * When to close a cursor safely, and ending sessions only after, is core's business
+ * (`PullSource.close`, the release given to `using`).
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Framework, FrameworkTypes, PullSource } from '@motor-ts/core'
 import { asapScheduler, config, Observable, type Subscriber, type Subscription } from 'rxjs'
 
@@ -23,18 +19,6 @@ export interface RxTypes extends FrameworkTypes {
   readonly Future: Observable<this['A']>
   readonly Stream: Observable<this['A']>
 }
-
-/**
- * How long an unsubscribed stream waits for its `next` in flight before closing the source
- * under it. Closing a driver cursor while its getMore is in flight races the driver's own
- * cleanup (the getMore's reply can end the cursor's session before the killCursors is sent,
- * leaving the cursor open on the server), so the close waits for the reply; a change stream
- * or tailable cursor may wait on the server for long, so it is closed after this anyway.
- */
-const CLOSE_GRACE_MS = 250
-
-/** The longest a `using` release waits for its work's cancellations to finish. */
-const SETTLE_LIMIT_MS = 5_000
 
 const ignore = (): void => undefined
 
@@ -59,48 +43,6 @@ function attempt<T>(fn: () => Observable<T>): Observable<T> {
   } catch (error) {
     return new Observable<T>((subscriber) => subscriber.error(error))
   }
-}
-
-function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const promise = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms)
-    timer.unref?.()
-  })
-  return { promise, cancel: () => clearTimeout(timer) }
-}
-
-// ---------------------------------------------------------------------------------------
-// Scopes: the cancellations still finishing inside one `using`.
-
-interface Scope {
-  readonly parent: Scope | undefined
-  readonly settling: Set<Promise<void>>
-}
-
-const scopes = new AsyncLocalStorage<Scope>()
-
-/** Record work that is still finishing after a cancellation, in `scope` and its parents. */
-function track(scope: Scope | undefined, work: Promise<unknown>): void {
-  if (!scope) return
-  const done = work.then(ignore, ignore)
-  for (let s: Scope | undefined = scope; s; s = s.parent) {
-    const settling = s.settling
-    settling.add(done)
-    void done.then(() => settling.delete(done))
-  }
-}
-
-/** Resolves once everything tracked in `scope` has finished, or after SETTLE_LIMIT_MS. */
-async function quiesce(scope: Scope): Promise<void> {
-  if (scope.settling.size === 0) return
-  const limit = delay(SETTLE_LIMIT_MS)
-  let timedOut = false
-  void limit.promise.then(() => {
-    timedOut = true
-  })
-  while (scope.settling.size > 0 && !timedOut) await Promise.race([Promise.all([...scope.settling]), limit.promise])
-  limit.cancel()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -206,26 +148,12 @@ function runChain(chain: Chained<unknown>, subscriber: Subscriber<unknown>): () 
 }
 
 // ---------------------------------------------------------------------------------------
-// stream: closing a pull source.
-
-/** Close `source` once its `next` in flight (if any) settles, or after CLOSE_GRACE_MS. */
-function closeWhenIdle(source: PullSource<unknown>, pending: Promise<unknown> | undefined): Promise<void> {
-  if (!pending) return source.close()
-  const grace = delay(CLOSE_GRACE_MS)
-  return Promise.race([pending.then(ignore, ignore), grace.promise]).then(() => {
-    grace.cancel()
-    return source.close()
-  })
-}
-
-// ---------------------------------------------------------------------------------------
 
 export const rxjsFramework: Framework<RxTypes> = {
   name: 'rxjs',
 
   runOnExecutor: <A>(run: (signal: AbortSignal) => Promise<A>) =>
     new Observable<A>((subscriber) => {
-      const scope = scopes.getStore()
       const controller = new AbortController()
       let settled = false
       let promise: Promise<A>
@@ -250,9 +178,7 @@ export const rxjsFramework: Framework<RxTypes> = {
         },
       )
       return () => {
-        if (settled) return
-        controller.abort()
-        track(scope, promise)
+        if (!settled) controller.abort()
       }
     }),
 
@@ -342,7 +268,6 @@ export const rxjsFramework: Framework<RxTypes> = {
 
   stream: <A>(open: () => PullSource<A>) =>
     new Observable<A>((subscriber) => {
-      const scope = scopes.getStore()
       const controller = new AbortController()
       let source: PullSource<A>
       try {
@@ -352,14 +277,10 @@ export const rxjsFramework: Framework<RxTypes> = {
         return
       }
       let exhausted = false
-      let pending: Promise<unknown> | undefined // the `next` in flight, if any
       const pull = async () => {
         try {
           while (!subscriber.closed) {
-            const step = source.next(controller.signal)
-            pending = step
-            const result = await step
-            pending = undefined
+            const result = await source.next(controller.signal)
             if (subscriber.closed) return // unsubscribed while waiting: drop the value
             if (result.done) {
               exhausted = true
@@ -369,7 +290,6 @@ export const rxjsFramework: Framework<RxTypes> = {
             subscriber.next(result.value)
           }
         } catch (error) {
-          pending = undefined
           // A pending `next` rejecting after unsubscribe (cursor closed under it) is expected.
           if (!subscriber.closed) subscriber.error(error)
         }
@@ -380,29 +300,25 @@ export const rxjsFramework: Framework<RxTypes> = {
       return () => {
         if (exhausted) return
         controller.abort()
-        track(scope, closeWhenIdle(source, pending))
+        void source.close()
       }
     }),
 
   using: <R, A>(acquire: () => Promise<R>, use: (resource: R) => Observable<A>, release: (resource: R) => Promise<void>) =>
     new Observable<A>((subscriber) => {
-      const parent = scopes.getStore()
-      const scope: Scope = { parent, settling: new Set() }
       let inner: Subscription | undefined
       let acquired: { readonly resource: R } | undefined
       let released: Promise<void> | undefined
       let cancelled = false
 
-      // Release at most once, after the work's own cancellations have finished (a microtask
-      // first, so that teardowns triggered by the same event have run). A failed release is
-      // reported to the consumer when one is listening, and is never an unhandled rejection.
+      // Release at most once, a microtask after the trigger so that teardowns caused by the
+      // same event have run. A failed release reaches the consumer when one is listening,
+      // and is never an unhandled rejection.
       const doRelease = (): Promise<void> => {
         if (!acquired) return Promise.resolve()
         if (!released) {
           const { resource } = acquired
-          released = Promise.resolve()
-            .then(() => quiesce(scope))
-            .then(() => release(resource))
+          released = Promise.resolve().then(() => release(resource))
           released.catch(ignore)
         }
         return released
@@ -411,28 +327,26 @@ export const rxjsFramework: Framework<RxTypes> = {
       const startUse = (resource: R) => {
         acquired = { resource }
         if (cancelled) {
-          track(parent, doRelease())
+          void doRelease()
           return
         }
         // Values pass through as they come; completion and errors wait for the release,
         // so a consumer that sees the end also sees the resource released.
-        inner = scopes.run(scope, () =>
-          attempt(() => use(resource)).subscribe({
-            next: (value) => subscriber.next(value),
-            error: (error) => {
-              doRelease().then(
-                () => subscriber.error(error),
-                () => subscriber.error(error), // the work's error is the one that matters
-              )
-            },
-            complete: () => {
-              doRelease().then(
-                () => subscriber.complete(),
-                (releaseError) => subscriber.error(releaseError),
-              )
-            },
-          }),
-        )
+        inner = attempt(() => use(resource)).subscribe({
+          next: (value) => subscriber.next(value),
+          error: (error) => {
+            doRelease().then(
+              () => subscriber.error(error),
+              () => subscriber.error(error), // the work's error is the one that matters
+            )
+          },
+          complete: () => {
+            doRelease().then(
+              () => subscriber.complete(),
+              (releaseError) => subscriber.error(releaseError),
+            )
+          },
+        })
       }
 
       let acquiring: Promise<R>
@@ -449,7 +363,7 @@ export const rxjsFramework: Framework<RxTypes> = {
       return () => {
         cancelled = true
         inner?.unsubscribe()
-        if (acquired) track(parent, doRelease())
+        if (acquired) void doRelease()
       }
     }),
 }

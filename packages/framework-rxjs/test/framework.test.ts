@@ -311,18 +311,6 @@ describe('stream', () => {
     expect(log.signals.at(-1)?.aborted).toBe(true)
   })
 
-  it('waits for a pending pull before closing, and drops its value', async () => {
-    const { open, log } = arraySource([1, 2, 3], { delayMs: 30, rejectAfterClose: true })
-    const seen: unknown[] = []
-    const subscription = fw.stream(open).subscribe({ next: (v) => seen.push(v), error: (e) => seen.push(e) })
-    await sleep(10)
-    subscription.unsubscribe()
-    expect(log.closes).toBe(0) // the pull is in flight
-    await sleep(40)
-    expect(log.closes).toBe(1)
-    expect(seen).toEqual([])
-  })
-
   it('closes under a pull that never settles after the grace period, swallowing its rejection', async () => {
     let rejectPending: (e: unknown) => void = () => undefined
     let closes = 0
@@ -476,32 +464,4 @@ describe('using', () => {
     expect(released).toBe(0)
   })
 
-  it('waits for its own work to finish cancelling before releasing', async () => {
-    const order: string[] = []
-    let finishClose: () => void = () => undefined
-    const source: PullSource<number> = {
-      next: async () => ({ done: false, value: 1 }),
-      close: () =>
-        new Promise<void>((resolve) => {
-          order.push('close started')
-          finishClose = () => {
-            order.push('close finished')
-            resolve()
-          }
-        }),
-    }
-    const used = fw.using(
-      async () => 'session',
-      () => fw.stream(() => source).pipe(take(1)),
-      async () => {
-        order.push('released')
-      },
-    )
-    const done = lastValueFrom(used)
-    await sleep(10)
-    expect(order).toEqual(['close started'])
-    finishClose()
-    await done
-    expect(order).toEqual(['close started', 'close finished', 'released'])
-  })
 })
