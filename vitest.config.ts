@@ -23,6 +23,7 @@ export default defineConfig({
   test: {
     // Absolute: projects inherit this and would resolve a relative path against their own root.
     globalSetup: [fileURLToPath(new URL('./tools/src/vitest-global-setup.ts', import.meta.url))],
+    setupFiles: [fileURLToPath(new URL('./tools/src/vitest-no-unhandled.ts', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // A package whose tests have not been written yet must not fail the run.
