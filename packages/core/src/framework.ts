@@ -26,11 +26,13 @@ export type Stream<F extends FrameworkTypes, A> = (F & { readonly A: A })['Strea
 /**
  * A pull-based source of values that core builds from a driver cursor, change stream or
  * GridFS download stream, for a framework to turn into its own stream type.
- * `next` resolves `undefined` at exhaustion; `close` must be called when the consumer
- * stops early and releases the server-side cursor (it never rejects).
+ * `next` resolves the next values in order — at least one, and all those the driver already
+ * holds in memory (the rest of a getMore's batch), so a framework pays its per-pull cost once
+ * per batch — or `done` at exhaustion. `close` must be called when the consumer stops early;
+ * it releases the server-side cursor and never rejects.
  */
 export interface PullSource<A> {
-  next(signal: AbortSignal): Promise<{ done: false; value: A } | { done: true; value?: undefined }>
+  next(signal: AbortSignal): Promise<{ done: false; values: readonly [A, ...A[]] } | { done: true }>
   close(): Promise<void>
 }
 

@@ -262,14 +262,14 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
         return fw.stream(() => {
           const d = delegateOf<mongodb.AbstractCursor>(this)
           const cursor = opens++ > 0 ? cursorForRerun(d) : d
-          return iteratorSource(closer, () => cursor, () => cursor.close())
+          return iteratorSource(closer, () => cursor, () => cursor.close(), () => cursor.bufferedCount())
         })
       }).value
     }
     if (name === 'ChangeStream') {
       proto.toStream = method(function (this: object) {
         const d = delegateOf<mongodb.ChangeStream>(this)
-        return fw.stream(() => iteratorSource(closer, () => d, () => d.close()))
+        return fw.stream(() => iteratorSource(closer, () => d, () => d.close(), () => d.bufferedCount()))
       }).value
     }
     if (name === 'GridFSBucketReadStream') {

@@ -69,13 +69,20 @@ export interface Iterated<A> {
   [Symbol.asyncIterator](): AsyncIterator<A>
 }
 
-/** A pull source over `open()`'s iterator; `release` frees the server-side resource. */
-export function iteratorSource<A>(
+/** The most values one pull hands over. */
+const MAX_BATCH = 1000
+
+/**
+ * A pull source over `open()`'s iterator; `release` frees the server-side resource, and
+ * `buffered` (when the iterable can tell) says how many values are ready without I/O.
+ */
+export function iteratorSource<A, I extends Iterated<A> = Iterated<A>>(
   closer: Closer,
-  open: () => Iterated<A>,
-  release: (opened: Iterated<A>) => Promise<unknown>,
+  open: () => I,
+  release: (opened: I) => Promise<unknown>,
+  buffered?: (opened: I) => number,
 ): PullSource<A> {
-  let opened: Iterated<A> | undefined
+  let opened: I | undefined
   let iterator: AsyncIterator<A> | undefined
   let inFlight: Promise<unknown> | undefined
   let closing: Promise<void> | undefined
@@ -89,14 +96,22 @@ export function iteratorSource<A>(
       const step = iterator.next()
       inFlight = step
       try {
-        const result = await step
-        return result.done ? { done: true } : { done: false, value: result.value }
+        const first = await step
+        if (first.done) return { done: true }
+        const values: [A, ...A[]] = [first.value]
+        // Values already in memory cost no I/O: hand them over in the same pull.
+        while (buffered && values.length < MAX_BATCH && !closing && buffered(opened as I) > 0) {
+          const more = await iterator.next()
+          if (more.done) break
+          values.push(more.value)
+        }
+        return { done: false, values }
       } finally {
         if (inFlight === step) inFlight = undefined
       }
     },
     close() {
-      closing ??= opened ? closer.closeWhenIdle(() => release(opened as Iterated<A>), inFlight) : Promise.resolve()
+      closing ??= opened ? closer.closeWhenIdle(() => release(opened as I), inFlight) : Promise.resolve()
       return closing
     },
   }

@@ -18,11 +18,11 @@ export interface EffectTypes extends FrameworkTypes {
 const abortReason = (signal: AbortSignal | undefined): unknown =>
   signal?.reason ?? new DOMException('The operation was aborted.', 'AbortError')
 
-/** A source as a Stream's pull: one element per pull, the end as `Cause.done()`. */
+/** A source as a Stream's pull: one batch per pull, the end as `Cause.done()`. */
 const pullOf = <A>(source: PullSource<A>) =>
   Effect.flatMap(
     Effect.tryPromise({ try: (signal: AbortSignal) => source.next(signal), catch: toMotorError }),
-    (step) => (step.done ? Cause.done() : Effect.succeed([step.value] as const)),
+    (step) => (step.done ? Cause.done() : Effect.succeed(step.values)),
   )
 
 export const effectFramework: Framework<EffectTypes> = {

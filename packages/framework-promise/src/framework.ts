@@ -4,7 +4,7 @@
  * where the driver accepts one. Breaking out of a `for await` over `toStream()` closes the
  * server cursor.
  */
-import { type Framework, type FrameworkTypes, NEVER_ABORTED } from '@motor-ts/core'
+import { type Framework, type FrameworkTypes, NEVER_ABORTED, type PullSource } from '@motor-ts/core'
 
 export interface PromiseTypes extends FrameworkTypes {
   readonly Future: Promise<this['A']>
@@ -21,11 +21,21 @@ export const promiseFramework: Framework<PromiseTypes> = {
   chainFuture: (future, onValue, onError) => future.then(onValue, onError),
   callSoon: (fn) => queueMicrotask(fn),
   yieldable: (future) => future,
-  stream: (open) => ({
-    [Symbol.asyncIterator]() {
+  stream: <A>(open: () => PullSource<A>) => ({
+    [Symbol.asyncIterator](): AsyncIterator<A> {
       const source = open()
+      let ready: readonly A[] = []
+      let at = 0
       return {
-        next: () => source.next(NEVER_ABORTED) as Promise<IteratorResult<any>>,
+        next: async () => {
+          if (at === ready.length) {
+            const step = await source.next(NEVER_ABORTED)
+            if (step.done) return { done: true, value: undefined }
+            ready = step.values
+            at = 0
+          }
+          return { done: false, value: ready[at++] as A }
+        },
         return: async () => {
           await source.close()
           return { done: true, value: undefined }

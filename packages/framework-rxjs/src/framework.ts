@@ -287,7 +287,10 @@ export const rxjsFramework: Framework<RxTypes> = {
               subscriber.complete()
               return
             }
-            subscriber.next(result.value)
+            for (const value of result.values) {
+              if (subscriber.closed) return // unsubscribed by a consumer of an earlier value
+              subscriber.next(value)
+            }
           }
         } catch (error) {
           // A pending `next` rejecting after unsubscribe (cursor closed under it) is expected.

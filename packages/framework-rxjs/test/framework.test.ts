@@ -280,7 +280,7 @@ function arraySource<A>(values: A[], options: { delayMs?: number; failAt?: numbe
         if (closed && options.rejectAfterClose) throw new Error('cursor closed under a pending next')
         if (options.failAt !== undefined && i === options.failAt) throw new Error(`failed at ${i}`)
         if (i >= values.length) return { done: true }
-        return { done: false, value: values[i++] as A }
+        return { done: false, values: [values[i++] as A] }
       },
       async close() {
         log.closes++
