@@ -12,7 +12,8 @@
  *   object the registry knows).
  * - `prop`: a property or getter (`rw` when the driver also has a setter).
  * - `custom`: behaviour written once in core over the framework interface
- *   (`withSession`, `withTransaction`).
+ *   (`withSession`, `withTransaction`, and `endSession`, which first lets the closes of the
+ *   session's cursors finish).
  */
 
 export type MemberKind =
@@ -24,7 +25,7 @@ export type MemberKind =
   | { readonly kind: 'prop'; readonly writable: boolean }
   | { readonly kind: 'custom'; readonly name: CustomMember }
 
-export type CustomMember = 'withSession' | 'withTransaction'
+export type CustomMember = 'withSession' | 'withTransaction' | 'endSession'
 
 /** An async operation. `wrapKeys` names result fields holding driver objects to re-wrap. */
 export const op = (wrapKeys?: readonly string[]): MemberKind =>

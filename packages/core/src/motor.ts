@@ -213,7 +213,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
           }),
         }
       case 'custom':
-        return method(kind.name === 'withSession' ? withSession : withTransaction)
+        return method({ withSession, withTransaction, endSession }[kind.name])
     }
   }
 
@@ -236,13 +236,20 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     return fw.using(
       async () => client.startSession(options as mongodb.ClientSessionOptions | undefined),
       (session) => (work as Fn)(registry.wrap(session, 'ClientSession')),
-      // Closes of this work's cursors still under way finish first: a session ended under
-      // them would make their killCursors fail and leave the cursors open on the server.
-      async (session) => {
-        await closer.settled()
-        await session.endSession()
-      },
+      (session) => endAfterCloses(session),
     )
+  }
+
+  // A session ended under a cursor close still under way would make its killCursors fail
+  // and leave the cursor open on the server: sessions end once those closes have finished.
+  const endAfterCloses = async (session: mongodb.ClientSession, options?: mongodb.EndSessionOptions) => {
+    await closer.settled()
+    await session.endSession(options)
+  }
+
+  function endSession(this: object, options?: mongodb.EndSessionOptions) {
+    const session = delegateOf<mongodb.ClientSession>(this)
+    return fw.runOnExecutor(() => endAfterCloses(session, options))
   }
 
   function withTransaction(this: object, work: unknown, options?: mongodb.TransactionOptions) {

@@ -319,7 +319,7 @@ const ClientSession = classEntry({
     serverSession: prop(),
     loadBalanced: prop(),
     isPinned: prop(),
-    endSession: op(),
+    endSession: custom('endSession'),
     [Symbol.asyncDispose]: op(),
     advanceOperationTime: sync(),
     advanceClusterTime: sync(),

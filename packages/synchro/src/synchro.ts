@@ -91,13 +91,15 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
 
   const describe = (key: string | symbol, kind: MemberKind): PropertyDescriptor => {
     const method = (fn: Fn): PropertyDescriptor => ({ configurable: true, writable: true, value: fn })
-    switch (kind.kind) {
+    // `endSession` is custom in core (it waits for cursor closes) but an async op here.
+    const asOp = kind.kind === 'custom' && kind.name === 'endSession'
+    switch (asOp ? 'op' : kind.kind) {
       case 'op':
         return method(async function (this: object, ...args: unknown[]) {
           return wrap(await fw.yieldable(innerOf(this)[key](...args.map(unwrapArg))))
         })
       case 'custom':
-        if (kind.name === 'withSession')
+        if (kind.kind === 'custom' && kind.name === 'withSession')
           return method(async function (this: object, ...args: unknown[]) {
             const last = args.length - 1
             const callArgs = args.map((a, i) => (i === last && typeof a === 'function' ? lift(a as Fn) : unwrapArg(a)))
@@ -125,7 +127,7 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
           get(this: object) {
             return wrap(innerOf(this)[key])
           },
-          ...(kind.writable && {
+          ...(kind.kind === 'prop' && kind.writable && {
             set(this: object, value: unknown) {
               innerOf(this)[key] = unwrapArg(value)
             },
