@@ -64,7 +64,6 @@ type Row = { step: string; cells: Cell[] }
 
 async function timed(fn: () => Promise<string>): Promise<Cell> {
   const start = performance.now()
-  if (process.env.MOTOR_DEMO_TRACE) process.stderr.write(`  ${fn.toString().slice(0, 60)}\n`)
   try {
     const text = await fn()
     return { text, ms: performance.now() - start }

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { type MemberKind, memberKeyName } from '../src/members.js'
 import { driverTable } from '../src/table.js'
-import { type DriverApi, type DriverMember, memberName, readDriverApi } from './driver-api.js'
+import { type DriverApi, type DriverMember, readDriverApi } from './driver-api.js'
 
 const OUT = fileURLToPath(new URL('../src/generated/driver-api.generated.ts', import.meta.url))
 const WRAPPED = new Set(Object.keys(driverTable))
@@ -281,4 +281,3 @@ if (isMain) {
   }
 }
 
-export { memberName }

@@ -9,6 +9,6 @@ export type { Framework, FrameworkTypes, Future, PullSource, Stream } from './fr
 export * from './generated/driver-api.generated.js'
 export { type ClassEntry, type MemberKind, memberKeyName } from './members.js'
 export { createMotor, type MotorConstructors, NEVER_ABORTED } from './motor.js'
-export { isWrapper, unwrap } from './registry.js'
+export { isWrapper, replaceWrapped, unwrap } from './registry.js'
 export { driverTable, type WrappedClassName } from './table.js'
 export { runTransaction, TRANSACTION_TIME_LIMIT_MS } from './transaction.js'

@@ -30,8 +30,7 @@ import { runTransaction } from './transaction.js'
 /** A signal that never aborts: frameworks without cancellation pass it, and core then skips signal plumbing. */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal
 
-/** Classes whose pending operations are cancelled by closing the driver object. */
-const CLOSE_ON_ABORT = new Set(['AbstractCursor', 'ChangeStream'])
+/** Classes whose pending operations are cancelled by closing the driver object, and how. */
 const CLOSE_METHOD: Record<string, string> = { AbstractCursor: 'close', ChangeStream: 'close', GridFSBucketReadStream: 'abort' }
 
 export interface MotorConstructors<F extends FrameworkTypes> {
@@ -160,7 +159,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
 
   const closeMethodFor = (owner: string): string | undefined => {
     for (let cls: string | undefined = owner; cls; cls = (driverTable as Record<string, { extends?: string }>)[cls]?.extends) {
-      if (CLOSE_ON_ABORT.has(cls) || CLOSE_METHOD[cls]) return CLOSE_METHOD[cls]
+      if (CLOSE_METHOD[cls]) return CLOSE_METHOD[cls]
     }
     return undefined
   }

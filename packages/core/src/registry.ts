@@ -12,7 +12,7 @@
  */
 
 const delegates = new WeakMap<object, object>()
-const failures = new WeakMap<object, unknown>()
+const failures = new WeakSet<object>()
 
 /** Record that `wrapper` stands for `delegate`. */
 export function bindDelegate(wrapper: object, delegate: object): void {
@@ -41,21 +41,33 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null
 }
 
-/** Unwrap arguments: wrappers at the top level and as values of plain option objects. */
-export function unwrapArgs(args: readonly unknown[]): unknown[] {
+/**
+ * Replace wrapped objects in call arguments, at the top level and as values of plain
+ * option objects (`{ session }`), with what `lookup` returns for them. Objects `lookup`
+ * does not know are kept; an options object is copied only when something changes.
+ * Core unwraps motor wrappers with it; Synchro unwraps its own wrappers the same way.
+ */
+export function replaceWrapped(args: readonly unknown[], lookup: (value: object) => object | undefined): unknown[] {
+  const replace = (value: unknown) => (typeof value === 'object' && value !== null ? lookup(value) : undefined)
   return args.map((arg) => {
-    if (isWrapper(arg)) return delegates.get(arg)
+    const direct = replace(arg)
+    if (direct) return direct
     if (!isPlainObject(arg)) return arg
     let copy: Record<string, unknown> | undefined
     for (const key in arg) {
-      const v = arg[key]
-      if (isWrapper(v)) {
+      const found = replace(arg[key])
+      if (found) {
         copy ??= { ...arg }
-        copy[key] = delegates.get(v)
+        copy[key] = found
       }
     }
     return copy ?? arg
   })
+}
+
+/** Unwrap motor wrappers in call arguments (see `replaceWrapped`). */
+export function unwrapArgs(args: readonly unknown[]): unknown[] {
+  return replaceWrapped(args, (value) => delegates.get(value))
 }
 
 /**
@@ -72,7 +84,7 @@ export function failedDelegate(error: unknown): object {
             throw error
           },
   })
-  failures.set(proxy, error)
+  failures.add(proxy)
   return proxy
 }
 

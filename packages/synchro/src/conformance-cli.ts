@@ -13,8 +13,9 @@ import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import * as mongodb from 'mongodb'
 import { missingNeeds, runScenario } from './run-scenario.js'
+import { conformanceTargets } from './targets.js'
+import type { ServerKind } from '@motor-ts/tools'
 import { type ScenarioNeed, scenarios } from './scenarios.js'
 import { type DriverModule, listUnifiedFiles, summarize, UnifiedRunner, type UnifiedTestResult, type Verdict } from './unified/index.js'
 
@@ -223,45 +224,23 @@ function defaultSpecs(): string[] {
   return [resolve(repoRoot(), '../shared/specs/crud/tests/unified')]
 }
 
-async function loadTargets(frameworks?: string[]): Promise<{ targets: Target[]; note?: string }> {
-  let mod: { conformanceTargets?: (frameworks?: readonly string[]) => Promise<Target[]> } | undefined
-  try {
-    mod = await import('./targets.js')
-  } catch (e) {
-    return { targets: [{ name: 'driver', driver: mongodb }], note: `framework targets unavailable (${(e as Error).message}); raw driver only` }
-  }
-  if (typeof mod?.conformanceTargets !== 'function') {
-    return { targets: [{ name: 'driver', driver: mongodb }], note: 'targets module has no conformanceTargets(); raw driver only' }
-  }
-  return { targets: await mod.conformanceTargets(frameworks) }
-}
-
 interface ServerHandle extends ServerFacts {
   uri: string
   stop(): Promise<void>
 }
 
 async function openServer(args: Args): Promise<ServerHandle> {
+  // A server given by URI is not probed: every scenario runs, and a gap shows as a failure
+  // on the baseline too (parity still holds).
   const unknown = { sessions: true, transactions: true, changeStreams: true, failCommand: true }
   if (args.uri) return { uri: args.uri, label: redact(args.uri), capabilities: unknown, stop: async () => {} }
-  let tools: any
-  try {
-    tools = await import('@motor-ts/tools')
-  } catch (e) {
-    const uri = process.env.MONGODB_URI ?? process.env.MOTOR_TEST_URI
-    if (uri && !args.server) return { uri, label: redact(uri), capabilities: unknown, stop: async () => {} }
-    throw new UsageError(`cannot start a server: @motor-ts/tools is unavailable (${(e as Error).message}); pass --uri URI`)
-  }
-  const kind = args.server ?? tools.selectServerKind?.() ?? 'secantusdb'
-  const running = await tools.startServer(kind)
-  const info = running.info ?? running
-  const uri: string = info.uri ?? running.uri
-  const name = [info.name, info.version].filter(Boolean).join(' ')
-  const api = info.mongodbVersion ? ` (MongoDB ${info.mongodbVersion} API)` : ''
+  const tools = await import('@motor-ts/tools')
+  const running = await tools.startServer((args.server as ServerKind | undefined) ?? tools.selectServerKind())
+  const { uri, name, version, mongodbVersion, capabilities } = running.info
   return {
     uri,
-    label: `${name || kind}${api} at ${redact(uri)}`,
-    capabilities: info.capabilities ?? unknown,
+    label: `${name} ${version} (MongoDB ${mongodbVersion} API) at ${redact(uri)}`,
+    capabilities,
     stop: () => running.stop(),
   }
 }
@@ -321,8 +300,7 @@ async function main(argv: string[]): Promise<number> {
   for (const p of specs) if (!existsSync(p)) throw new UsageError(`specs path not found: ${p}`)
   const source = makeSource(specs, args.grep)
 
-  const { targets, note } = await loadTargets(args.frameworks)
-  if (note) console.error(`conformance: ${note}`)
+  const targets = await conformanceTargets(args.frameworks)
   const server = await openServer(args)
   const started = performance.now()
   const runs: TargetRun[] = []

@@ -18,6 +18,7 @@ import {
   type FrameworkTypes,
   type MemberKind,
   type MotorConstructors,
+  replaceWrapped,
   type WrappedClassName,
 } from '@motor-ts/core'
 import * as mongodb from 'mongodb'
@@ -34,22 +35,8 @@ function innerOf(wrapper: object): any {
   return value
 }
 
-function unwrapArg(arg: unknown): unknown {
-  if (typeof arg !== 'object' || arg === null) return arg
-  const direct = inner.get(arg)
-  if (direct) return direct
-  const proto = Object.getPrototypeOf(arg)
-  if (proto !== Object.prototype && proto !== null) return arg
-  let copy: Record<string, unknown> | undefined
-  for (const [key, value] of Object.entries(arg)) {
-    const found = typeof value === 'object' && value !== null ? inner.get(value) : undefined
-    if (found) {
-      copy ??= { ...(arg as Record<string, unknown>) }
-      copy[key] = found
-    }
-  }
-  return copy ?? arg
-}
+/** Synchro wrappers in call arguments back to the framework's objects (core's `replaceWrapped`). */
+const unwrapArgs = (args: readonly unknown[]): unknown[] => replaceWrapped(args, (value) => inner.get(value))
 
 /** Build the `mongodb`-shaped module for a framework binding (`motorPromise`, `motorRxjs`, `motorEffect`, ...). */
 export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructors<F>): MongodbModule {
@@ -60,11 +47,11 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
 
   const wrap = (value: unknown): any => {
     if (typeof value !== 'object' || value === null) return value
-    if (Array.isArray(value)) return value.length && isMotor(value[0]) ? value.map(wrap) : value
-    if (!isMotor(value)) return value
+    if (Array.isArray(value)) return value.length && synchroClassOf(value[0]) ? value.map(wrap) : value
+    const cls = synchroClassOf(value)
+    if (!cls) return value
     const cached = cache.get(value)
     if (cached) return cached
-    const cls = classFor(value)
     // GridFS streams are Node streams in the driver's API: hand out the driver's own stream.
     if (NODE_STREAMS.has(cls.name)) return (value as { delegate: object }).delegate
     const wrapper = Object.create(cls.prototype) as object
@@ -73,18 +60,14 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
     return wrapper
   }
 
-  const isMotor = (value: object): boolean => {
-    for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p))
-      if (byMotorClass.has(p.constructor)) return true
-    return false
-  }
-
-  const classFor = (value: object): Function => {
+  /** The Synchro class for a framework (motor) object, or undefined for plain values. */
+  const synchroClassOf = (value: unknown): Function | undefined => {
+    if (typeof value !== 'object' || value === null) return undefined
     for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p)) {
       const cls = byMotorClass.get(p.constructor)
       if (cls) return cls
     }
-    throw new TypeError('synchro: not a motor-ts object')
+    return undefined
   }
 
   const lift = (fn: Fn) => (motorSession: unknown) => fw.runOnExecutor(async () => fn(wrap(motorSession)))
@@ -96,13 +79,13 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
     switch (asOp ? 'op' : kind.kind) {
       case 'op':
         return method(async function (this: object, ...args: unknown[]) {
-          return wrap(await fw.yieldable(innerOf(this)[key](...args.map(unwrapArg))))
+          return wrap(await fw.yieldable(innerOf(this)[key](...unwrapArgs(args))))
         })
       case 'custom':
         if (kind.kind === 'custom' && kind.name === 'withSession')
           return method(async function (this: object, ...args: unknown[]) {
             const last = args.length - 1
-            const callArgs = args.map((a, i) => (i === last && typeof a === 'function' ? lift(a as Fn) : unwrapArg(a)))
+            const callArgs = unwrapArgs(args).map((a, i) => (i === last && typeof a === 'function' ? lift(a as Fn) : a))
             return fw.yieldable(innerOf(this).withSession(...callArgs))
           })
         return method(async function (this: object, work: unknown, options?: unknown) {
@@ -112,14 +95,14 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
       case 'chain':
         return method(function (this: object, ...args: unknown[]) {
           const self = innerOf(this)
-          const result = self[key](...args.map(unwrapArg))
+          const result = self[key](...unwrapArgs(args))
           return result === self ? this : wrap(result)
         })
       case 'cursor':
       case 'wraps':
       case 'sync':
         return method(function (this: object, ...args: unknown[]) {
-          return wrap(innerOf(this)[key](...args.map(unwrapArg)))
+          return wrap(innerOf(this)[key](...unwrapArgs(args)))
         })
       case 'prop':
         return {
@@ -129,7 +112,7 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
           },
           ...(kind.kind === 'prop' && kind.writable && {
             set(this: object, value: unknown) {
-              innerOf(this)[key] = unwrapArg(value)
+              innerOf(this)[key] = unwrapArgs([value])[0]
             },
           }),
         }
@@ -150,7 +133,7 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
         super()
         if (new.target !== cls) return
         if (!constructible) throw new TypeError(`${name} is not constructed directly`)
-        const made = Reflect.construct(motorClass, args.map(unwrapArg)) as object
+        const made = Reflect.construct(motorClass, unwrapArgs(args)) as object
         inner.set(this, made)
         cache.set(made, this)
       }
@@ -175,7 +158,7 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
         kind.kind === 'op'
           ? {
               configurable: true,
-              value: async (...args: unknown[]) => wrap(await fw.yieldable(motorStatic[key]!(...args.map(unwrapArg)))),
+              value: async (...args: unknown[]) => wrap(await fw.yieldable(motorStatic[key]!(...unwrapArgs(args)))),
             }
           : { configurable: true, enumerable: true, get: () => motorStatic[key] },
       )
