@@ -142,7 +142,7 @@ interface Args {
   suite: string
 }
 
-const USAGE = `usage: conformance [--specs DIR|FILE ...] [--server NAME | --uri URI] [--frameworks promise,rxjs,effect]
+const USAGE = `usage: conformance [--specs DIR|FILE ...] [--server NAME | --uri URI] [--frameworks promise,rxjs,effect,callback]
                    [--grep TEXT] [--json FILE] [--suite all|scenarios|unified]
   --specs       spec directories or files (repeatable); default $MOTOR_SPECS_DIR or ../shared/specs/crud/tests/unified
   --server      server to start with @motor-ts/tools (secantusdb, ferretdb, uri, memory); default per MONGODB_URI/MOTOR_TEST_SERVER

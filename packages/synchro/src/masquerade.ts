@@ -1,7 +1,7 @@
 /**
  * `@motor-ts/synchro/masquerade`: a module with every export of `mongodb`, whose client
  * classes are Synchro classes over the framework named by `MOTOR_FRAMEWORK`
- * (`promise`, `rxjs`, `effect`; `driver` or unset-and-not-forced gives the raw driver).
+ * (`promise`, `rxjs`, `effect`, `callback`; `driver` or unset-and-not-forced gives the raw driver).
  * Point an existing suite's `import ... from 'mongodb'` here with the vitest plugin
  * (`@motor-ts/synchro/vitest`) or the Node hook (`node --import @motor-ts/synchro/register`).
  * ESM only (it loads the framework with top-level await).

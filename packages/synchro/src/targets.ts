@@ -16,9 +16,10 @@ export const knownFrameworks: Readonly<Record<string, { pkg: string; binding: st
   promise: { pkg: '@motor-ts/promise', binding: 'motorPromise' },
   rxjs: { pkg: '@motor-ts/rxjs', binding: 'motorRxjs' },
   effect: { pkg: '@motor-ts/effect', binding: 'motorEffect' },
+  callback: { pkg: '@motor-ts/callback', binding: 'motorCallback' },
 }
 
-/** Load a framework binding by name (`promise`, `rxjs`, `effect`), resolved from `fromDir`. */
+/** Load a framework binding by name (`promise`, `rxjs`, `effect`, `callback`), resolved from `fromDir`. */
 export async function loadBinding(name: string, fromDir = process.cwd()): Promise<MotorConstructors<any>> {
   const known = knownFrameworks[name]
   if (!known) throw new Error(`unknown motor-ts framework "${name}": expected one of ${Object.keys(knownFrameworks).join(', ')}`)
