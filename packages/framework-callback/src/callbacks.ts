@@ -36,7 +36,7 @@ const EXTRA_OPS: Readonly<Record<string, readonly string[]>> = { GridFSBucketWri
 type AsyncMember = (this: unknown, ...args: unknown[]) => Promise<unknown>
 
 /** Call `callback` once with the outcome of `promise`, on a later tick. */
-export function settle<T>(promise: Promise<T>, callback: NodeCallback<T>): void {
+function settle<T>(promise: Promise<T>, callback: NodeCallback<T>): void {
   promise.then(
     (value) => process.nextTick(callback, undefined, value),
     // A falsy rejection would read as success to `if (error)`: wrap it, as util.callbackify does.
