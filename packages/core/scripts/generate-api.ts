@@ -10,7 +10,8 @@
  *   which wrapped class a member returns.
  *
  * `tsx scripts/generate-api.ts` writes the file; `--check` exits 1 when the committed file
- * is stale (the build runs the check). It fails loudly when the table and the driver
+ * is stale (the build runs the check). A framework package whose methods take another shape
+ * calls `generate` with its own `Flavour` (`@motor-ts/callback` adds callback overloads). It fails loudly when the table and the driver
  * disagree on a member's shape (e.g. an `op` that does not return a Promise).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
