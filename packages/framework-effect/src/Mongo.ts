@@ -10,7 +10,7 @@
 import type { MotorOptions } from '@motor-ts/core'
 import { Config, Context, Effect, Layer, Redacted, type Scope } from 'effect'
 import type { ClientSessionOptions, MongoClientOptions } from 'mongodb'
-import { type ClientSession, MongoClient as Client } from './client.js'
+import { MongoClient as Client, type ClientSession } from './client.js'
 import { type MotorError, toMotorError } from './errors.js'
 
 /** What `layer` connects with: the connection string (best as a `Redacted`) and any driver option. */

@@ -5,7 +5,7 @@
  */
 import { requires, uniqueName } from '@motor-ts/tools'
 import { Effect, Fiber, Schema, Stream } from 'effect'
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { Mongo, type MotorError, ObjectId, SchemaValidationError, ValidationFailure, withSchema } from '../src/index.js'
 import { failureOf, testLayer } from './support.js'

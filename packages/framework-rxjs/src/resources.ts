@@ -11,7 +11,7 @@
  * A failed close or end is reported through RxJS's `config.onUnhandledError`, never thrown.
  */
 import type { ClientSessionOptions, MongoClientOptions } from 'mongodb'
-import { config, from, type ObservableInput, Observable, lastValueFrom } from 'rxjs'
+import { config, from, lastValueFrom, Observable, type ObservableInput } from 'rxjs'
 import { type ClientSession, MongoClient } from './client.js'
 import { rxjsFramework } from './framework.js'
 
