@@ -1,7 +1,7 @@
 /**
  * Type tests: the driver's overloads and generics survive wrapping, with `Effect` results
  * failing with `MotorError` and `Stream` results for cursors and change streams; the
- * tagged failures narrow with `catchTag`; the service and its layer are typed.
+ * failures narrow by reason (`catchReason`, or `unwrapReason` then `catchTag`); the service and its layer are typed.
  */
 import { Effect, type Layer, type Scope, type Stream } from 'effect'
 import type {
