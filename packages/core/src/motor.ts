@@ -26,6 +26,7 @@ import { cursorForRerun, readWhole } from './cursor-reads.js'
 import { Closer, iteratorSource } from './sources.js'
 import { driverTable, type WrappedClassName } from './table.js'
 import { runTransaction } from './transaction.js'
+import { type WithSchema, withSchema } from './schema.js'
 
 /** A signal that never aborts: frameworks without cancellation pass it, and core then skips signal plumbing. */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal
@@ -56,6 +57,8 @@ export interface MotorConstructors<F extends FrameworkTypes> {
   wrap<T>(driverObject: T): any
   /** The framework these classes produce values for. */
   framework: Framework<F>
+  /** A schema-checked view of a collection (see `schema.ts`); opt-in, costs nothing unused. */
+  withSchema: WithSchema<F>
 }
 
 type Fn = (...args: any[]) => any
@@ -126,6 +129,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     m: Meta,
     wrapKeys?: readonly string[],
     wholeRead = false,
+    name = '',
   ) => {
     const delegate = delegateOf(self)
     const closeMethod = wholeRead ? undefined : closeMethodFor(owner)
@@ -154,7 +158,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
       } finally {
         if (onAbort) signal.removeEventListener('abort', onAbort)
       }
-    })
+    }, { name, className: owner, target: delegate })
   }
 
   const closeMethodFor = (owner: string): string | undefined => {
@@ -173,8 +177,9 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
           ? (d: any, args: unknown[], signal: AbortSignal) =>
               readWhole(d, args, signal === NEVER_ABORTED ? undefined : signal, key === 'forEach')
           : call
+        const name = memberKeyName(key)
         return method(function (this: object, ...args: unknown[]) {
-          return runOp(owner, this, run, args, m, kind.wrapResultKeys, wholeRead)
+          return runOp(owner, this, run, args, m, kind.wrapResultKeys, wholeRead, name)
         })
       }
       case 'cursor':
@@ -328,6 +333,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     classes: all,
     wrap: (driverObject) => registry.wrap(driverObject),
     framework: fw,
+    withSchema: (collection, schema) => withSchema(fw, collection, schema),
   }
 }
 
