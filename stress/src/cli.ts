@@ -1,13 +1,13 @@
 /**
  * `pnpm stress [--quick] [--server secantusdb|ferretdb] [--only a,b] [--framework a,b] [--seed N]`:
- * runs each stress scenario for each framework (promise, rxjs, effect), each in a process of
+ * runs each stress scenario (web load, cancellation storm, secrets) for each framework (promise, rxjs, effect), each in a process of
  * its own, and prints one line per scenario and framework with its figures, ending `ok`,
  * `FAIL <why>` or `skipped: <reason>`; then one resource-hygiene line per framework (every
  * scenario process exited on its own, no MaxListenersExceededWarning). Exits 1 on any FAIL.
  *
  * The runner starts one server with the repo's tools (loopback only) for the scenarios that
- * share one; the server-faults and secrets scenarios start their own, since they stop,
- * restart and reconfigure it. Every child is bounded in time (killed and failed past it).
+ * share one; the secrets scenario starts its own, since it restarts it with authentication
+ * and stops it under a connected client. Every child is bounded in time (killed and failed past it).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -40,7 +40,7 @@ const EXIT_LIMIT_MS = 10_000
 
 function usage(message: string): never {
   console.error(message)
-  console.error('usage: pnpm stress [--quick] [--server secantusdb|ferretdb] [--only web-load,cancel-storm,...] [--framework promise,rxjs,effect] [--seed N]')
+  console.error('usage: pnpm stress [--quick] [--server secantusdb|ferretdb] [--only web-load,cancel-storm,secrets] [--framework promise,rxjs,effect] [--seed N]')
   process.exit(2)
 }
 
@@ -129,7 +129,7 @@ let skipped = 0
 const hygiene = new Map<FrameworkName, Hygiene>(frameworks.map((f) => [f, { processes: 0, exited: 0, slowestExitMs: 0, warnings: 0, problems: [] }]))
 try {
   server = await startServer(serverKind)
-  console.log(`stress${quick ? ' --quick' : ''} on ${describe(server.info)}; fast-check seed ${seed} (replay: --seed ${seed})`)
+  console.log(`stress${quick ? ' --quick' : ''} on ${describe(server.info)}; seed ${seed} (replay: --seed ${seed})`)
   for (const scenario of scenarios) {
     for (const framework of frameworks) {
       const t0 = Date.now()

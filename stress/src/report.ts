@@ -6,7 +6,8 @@
 export const FRAMEWORKS = ['promise', 'rxjs', 'effect'] as const
 export type FrameworkName = (typeof FRAMEWORKS)[number]
 
-export const SCENARIOS = ['web-load', 'cancel-storm', 'server-faults', 'fuzz', 'secrets'] as const
+/** Built so far; server faults (3) and differential fuzzing (4) of issue 9 are not written yet. */
+export const SCENARIOS = ['web-load', 'cancel-storm', 'secrets'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 /** What a scenario child hands back to the runner (one JSON line on stdout). */
@@ -36,7 +37,7 @@ export interface ChildSettings {
   /** Capabilities the runner's probe found, with the reasons for those missing. */
   capabilities: Record<string, unknown>
   notes: Record<string, string>
-  /** fast-check seed (the same for every framework of one run). */
+  /** Seed of the random choices (the same for every framework of one run). */
   seed: number
   /** A password the secrets scenario must never see printed. */
   secret: string

@@ -1,2 +1,0 @@
-import type { ChildSettings, ScenarioResult } from '../report.ts'
-export async function fuzz(_s: ChildSettings): Promise<ScenarioResult> { return { figures: [], failures: ['not yet'] } }
