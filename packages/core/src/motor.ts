@@ -273,14 +273,19 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
         return fw.stream(() => {
           const d = delegateOf<mongodb.AbstractCursor>(this)
           const cursor = opens++ > 0 ? cursorForRerun(d) : d
-          return iteratorSource(closer, () => cursor, () => cursor.close(), () => cursor.bufferedCount())
+          return iteratorSource(closer, () => cursor, () => cursor.close(), () => cursor.bufferedCount(), () => cursor.id !== undefined)
         })
       }).value
     }
     if (name === 'ChangeStream') {
       proto.toStream = method(function (this: object) {
         const d = delegateOf<mongodb.ChangeStream>(this)
-        return fw.stream(() => iteratorSource(closer, () => d, () => d.close(), () => d.bufferedCount()))
+        // The opening `$changeStream` aggregate has replied once the resume token moves on from
+        // its value at open (the reply's postBatchResumeToken, or the first change).
+        return fw.stream(() => {
+          const tokenAtOpen = d.resumeToken
+          return iteratorSource(closer, () => d, () => d.close(), () => d.bufferedCount(), () => d.resumeToken !== tokenAtOpen)
+        })
       }).value
     }
     if (name === 'GridFSBucketReadStream') {
