@@ -8,7 +8,7 @@
  */
 import * as mongodb from 'mongodb'
 import { createSynchro, type MongodbModule } from './synchro.js'
-import { loadBinding } from './targets.js'
+import { loadBinding } from './binding.js'
 
 const framework = process.env.MOTOR_FRAMEWORK ?? 'promise'
 const synchro: MongodbModule = framework === 'driver' ? mongodb : createSynchro(await loadBinding(framework))

@@ -1,15 +1,12 @@
 /**
- * The conformance targets: the raw driver (the baseline) and Synchro over each framework
- * binding. Bindings are loaded by package name from the current project (the user's
- * project installs the framework packages, not Synchro), so Synchro itself depends on no
- * framework.
+ * Framework bindings by name: which package holds each motor-ts framework and how to load
+ * it. Bindings are loaded by package name from the current project (the user's project
+ * installs the framework packages, not Synchro), so Synchro itself depends on no framework.
  */
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { MotorConstructors } from '@motor-ts/core'
-import * as mongodb from 'mongodb'
-import { createSynchro, type MongodbModule } from './synchro.js'
 
 /** Framework name → package and the export holding its binding. */
 export const knownFrameworks: Readonly<Record<string, { pkg: string; binding: string }>> = {
@@ -34,14 +31,3 @@ export async function loadBinding(name: string, fromDir = process.cwd()): Promis
   return binding
 }
 
-export interface ConformanceTarget {
-  name: string
-  driver: MongodbModule
-}
-
-/** The raw driver, then Synchro over each named framework. */
-export async function conformanceTargets(frameworks: readonly string[] = Object.keys(knownFrameworks)): Promise<ConformanceTarget[]> {
-  const targets: ConformanceTarget[] = [{ name: 'driver', driver: mongodb }]
-  for (const name of frameworks) targets.push({ name, driver: createSynchro(await loadBinding(name)) })
-  return targets
-}
