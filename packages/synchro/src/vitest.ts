@@ -12,9 +12,9 @@
  * masquerade module still reads `MOTOR_FRAMEWORK` in the test workers: set it with
  * vitest's `test.env`). A bad framework name is an error. Imports from motor-ts's own
  * packages keep the real driver, and so do installed libraries unless named in `libraries`
- * (or `MOTOR_MASQUERADE_LIBRARIES`). vitest runs most of `node_modules` outside vite, so
- * for an installed library add it to `server.deps.inline`, or use the Node hook
- * (`@motor-ts/synchro/register`, e.g. in `test.execArgv`), which also covers `require`.
+ * (or `MOTOR_MASQUERADE_LIBRARIES`). The plugin reaches only what vite transforms (the
+ * tests' imports, not `require` calls or most of `node_modules`); for CommonJS code and
+ * installed libraries use the Node hook (`@motor-ts/synchro/register`).
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
