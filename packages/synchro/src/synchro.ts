@@ -163,6 +163,20 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
     }
     for (const [key, kind] of Object.entries(('statics' in entry && entry.statics) || {})) {
       const motorStatic = motorClass as unknown as Record<string, Fn>
+      // `MongoClient.connect` is `new this(...)` then `connect()` in the driver, so a
+      // subclass's `connect` gives an instance of the subclass: the same here.
+      if (key === 'connect' && constructible) {
+        Object.defineProperty(cls, key, {
+          configurable: true,
+          writable: true,
+          value: async function (this: new (...args: unknown[]) => { connect(): Promise<unknown> }, ...args: unknown[]) {
+            const client = new this(...args)
+            await client.connect()
+            return client
+          },
+        })
+        continue
+      }
       Object.defineProperty(
         cls,
         key,

@@ -48,6 +48,19 @@ describe.each(Object.entries(bindings))('Synchro over %s', (_name, binding) => {
     }
   })
 
+  it("a subclass's static connect gives the subclass, as the driver's does", async () => {
+    const client = await AppClient.connect(server().uri)
+    try {
+      expect(client).toBeInstanceOf(AppClient)
+      expect(await client.ping()).toMatchObject({ ok: 1 })
+    } finally {
+      await client.close()
+    }
+    // A bad URI rejects, as the driver's static connect does (not a synchronous throw).
+    await expect(MongoClient.connect('not-a-uri')).rejects.toMatchObject({ name: 'MongoParseError' })
+    await expect(driver.MongoClient.connect('not-a-uri')).rejects.toMatchObject({ name: 'MongoParseError' })
+  })
+
   it('a client is an EventEmitter that hears the driver', async () => {
     const client = new MongoClient(server().uri, { monitorCommands: true })
     expect(client).toBeInstanceOf(EventEmitter)
