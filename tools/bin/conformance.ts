@@ -26,19 +26,36 @@ if (kind !== undefined && !(SERVER_KINDS as readonly string[]).includes(kind)) {
   process.exit(2)
 }
 
+/** Runs the CLI with `args`, resolving with its exit code. */
+function cli(args: string[]): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'inherit' })
+    child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)))
+  })
+}
+
+if (rest.includes('--help') || rest.includes('-h')) {
+  console.log(`pnpm conformance [--server ${SERVER_KINDS.join('|')}] [options]: starts that server, then runs the CLI on it:\n`)
+  process.exit(await cli(rest))
+}
+
+// A server given with --uri is the CLI's own business: start nothing.
+if (rest.some((a) => a === '--uri' || a.startsWith('--uri='))) {
+  if (kind !== undefined) {
+    console.error('conformance: give --server or --uri, not both')
+    process.exit(2)
+  }
+  process.exit(await cli(rest))
+}
+
 try {
   const running = await startServer((kind as ServerKind | undefined) ?? selectServerKind())
   const { uri, name, version, mongodbVersion, capabilities } = running.info
-  const cliArgs = [
-    CLI,
+  const code = await cli([
     ...['--uri', uri, '--label', `${name} ${version} (MongoDB ${mongodbVersion} API) at ${uri}`],
     ...['--capabilities', NEEDS.filter((need) => capabilities[need]).join(',')],
     ...rest,
-  ]
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, cliArgs, { stdio: 'inherit' })
-    child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)))
-  })
+  ])
   await running.stop()
   process.exit(code)
 } catch (error) {

@@ -36,6 +36,7 @@ export function masqueradeModule(importer?: string): Masquerade {
   const framework = checkFramework(process.env.MOTOR_FRAMEWORK || 'promise')
   const base: MongodbModule =
     framework === 'driver' ? mongodb : createSynchro(requireBinding(framework, [importer, `${process.cwd()}/`]))
-  state.module = Object.freeze({ ...base, motorFramework: framework }) as Masquerade
+  // Not frozen: like the driver's exports, instrumentation may patch it.
+  state.module = { ...base, motorFramework: framework } as Masquerade
   return state.module
 }
