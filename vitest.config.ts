@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { motorMasquerade } from './packages/synchro/src/vitest.ts'
 
-const packages = ['core', 'framework-promise', 'framework-rxjs', 'framework-effect', 'framework-callback', 'synchro']
+const packages = ['core', 'framework-promise', 'framework-rxjs', 'framework-effect', 'framework-callback', 'synchro', 'conformance']
 
 const project = (name: string, root: string) => ({
   extends: true as const,

@@ -50,6 +50,8 @@ export interface StartOptions {
   install?: boolean
   /** How long to wait for the server to answer (default 90 s). */
   readyTimeoutMs?: number
+  /** A fixed 127.0.0.1 port (e.g. 27017, for suites that expect it); default a free one. */
+  port?: number
 }
 
 /** The server tests should use: MONGODB_URI wins, then MOTOR_TEST_SERVER, then SecantusDB. */
@@ -65,6 +67,10 @@ export function selectServerKind(env: NodeJS.ProcessEnv = process.env): ServerKi
 }
 
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<RunningServer> {
+  if (options.port !== undefined && kind !== 'secantusdb' && kind !== 'ferretdb')
+    throw new ProvisionError(`a fixed port applies to the servers this repo starts (secantusdb, ferretdb), not ${kind}`, [
+      kind === 'uri' ? 'MONGODB_URI already names its port' : 'choose secantusdb or ferretdb',
+    ])
   switch (kind) {
     case 'secantusdb':
     case 'ferretdb':
@@ -139,6 +145,16 @@ function startWatchdog(serverPid: number, dirs: string[]): ChildProcess {
   })
   watchdog.unref()
   return watchdog
+}
+
+/** Whether `port` on 127.0.0.1 can be bound right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const probe = createServer()
+    probe.unref()
+    probe.once('error', () => resolveFree(false))
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)))
+  })
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; the server binds it right after). */
@@ -324,10 +340,17 @@ async function startManaged(kind: 'secantusdb' | 'ferretdb', options: StartOptio
   if (options.install !== false) await provision(kind)
   installExitHooks()
   const timeoutMs = options.readyTimeoutMs ?? 90_000
+  const fixed = options.port
+  if (fixed !== undefined) {
+    if (!Number.isInteger(fixed) || fixed < 1 || fixed > 65_535)
+      throw new ProvisionError(`port ${fixed} is not a TCP port`, ['give a whole number from 1 to 65535'])
+    if (!(await portIsFree(fixed)))
+      throw new ProvisionError(`port ${fixed} on 127.0.0.1 is in use`, [`stop what listens there (e.g. a mongod), or choose another port`])
+  }
   let lastError: unknown
   // A port can be taken between freePort() and the server's bind; try a fresh one then.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const server = new ServerProcess(kind, await freePort(), await dataDirs(kind))
+  for (let attempt = 1; attempt <= (fixed === undefined ? 3 : 1); attempt++) {
+    const server = new ServerProcess(kind, fixed ?? (await freePort()), await dataDirs(kind))
     const started = Date.now()
     try {
       await server.start(false, timeoutMs)

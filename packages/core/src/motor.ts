@@ -100,11 +100,19 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     parent: Function | undefined,
   ): WrapperClass & Function => {
     const Base = (parent ?? Object) as new () => object
+    // The wrapper class `new` was aimed at: `new.target` itself, or the nearest wrapper it
+    // extends when a user subclassed one (`class MyClient extends MongoClient`). Only that
+    // class builds the driver object; the wrapper classes above it (super() calls) do nothing.
+    const constructed = (target: Function): Function | undefined => {
+      for (let c: Function | null = target; c && c !== Function.prototype; c = Object.getPrototypeOf(c))
+        if (classes.get(c.name) === c) return c
+      return undefined
+    }
     const ctor = class extends Base {
       static readonly driverName = name
       constructor(...args: unknown[]) {
         super()
-        if (new.target !== ctor) return
+        if (constructed(new.target) !== ctor) return
         if (!constructible || !driverClass)
           throw new TypeError(`motor-ts: ${name} is not constructed directly; obtain it from the client`)
         registry.remember(Reflect.construct(driverClass, unwrapArgs(args)) as object, this)

@@ -4,7 +4,7 @@
  * members that take callbacks: `forEach`'s iterator and `withSession`'s executor must not be
  * taken for callbacks), must reach the same verdict.
  */
-import { suite } from '@motor-ts/synchro'
+import { suite } from '@motor-ts/conformance/vitest'
 import { suiteServer } from '@motor-ts/tools'
 import { motorCallback } from '../src/index.js'
 
