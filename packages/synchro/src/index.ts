@@ -3,7 +3,7 @@
  * API (`createSynchro`), and the shared conformance suite (`suite`, `scenarios`) that
  * every framework binding runs against the raw driver.
  */
-export { createSynchro, type MongodbModule } from './synchro.js'
+export { createSynchro, driverObjectOf, type MongodbModule } from './synchro.js'
 export { type Scenario, type ScenarioEnv, type ScenarioNeed, scenarios } from './scenarios.js'
 export { missingNeeds, runScenario, type ScenarioResult } from './run-scenario.js'
 export { suite, type SuiteOptions, type SuiteServer } from './suite.js'
