@@ -332,7 +332,8 @@ function groupOf(c: CaseResult, specs: readonly string[]): string {
   if (!c.file) return 'scenarios'
   const spec = specs.find((p) => c.file === p || c.file!.startsWith(`${p}/`))
   if (!spec) return 'exclusion entries'
-  return SPEC_FOLDERS.find((f) => spec.endsWith(`/${f}`)) ?? spec
+  const folder = spec === c.file ? dirname(spec) : spec
+  return SPEC_FOLDERS.find((f) => folder.endsWith(`/${f}`)) ?? folder
 }
 
 /**
@@ -342,7 +343,7 @@ function groupOf(c: CaseResult, specs: readonly string[]): string {
 export function causeOf(reason = '(no reason given)'): string {
   return reason
     .replace(/^\w+ failed unexpectedly: /, 'operation failed: ')
-    .replace(/^(\w+) (error|result|: expected)/, 'operation $2')
+    .replace(/^\w+(?= error \(| result: |: expected )/, 'operation')
     .replace(/\{"\$oid":"[0-9a-f]{24}"\}/g, '<ObjectId>')
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
     .slice(0, 300)
@@ -362,7 +363,7 @@ function reportText({ server, specs, runs, problems, seconds }: Report, format: 
   const row = (cells: Array<string | number>, widths: number[]) =>
     out.push(md ? `| ${cells.join(' | ')} |` : cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[0]!) : String(c).padStart(widths[i]!))).join('  '))
   const baseline = runs[0]
-  if (md) out.push(`# Conformance report`, '', `Server: ${server}. Targets: ${runs.map((r) => r.target).join(', ')} (the first is the baseline). Time: ${seconds.toFixed(0)} s.`)
+  if (md) out.push(`# Conformance report`, '', `Server: ${server.replace(/ at mongodb\S*/, '')}. Targets: ${runs.map((r) => r.target).join(', ')} (the first is the baseline). Time: ${seconds.toFixed(0)} s.`)
 
   // Per folder: passed/failed/skipped per target, and how many tests get the baseline's verdict everywhere.
   const groups = [...new Set(runs.flatMap((r) => r.results.map((c) => groupOf(c, specs))))]

@@ -124,6 +124,7 @@ export const defaultExclusions: readonly UnifiedExclusion[] = [
     'commitTransaction is not retried after UnsatisfiableWriteConcern error',
   ]),
   ...wtimeout('transactions/tests/unified/transaction-options.json', [
+    'transaction options inherited from client',
     'transaction options inherited from defaultTransactionOptions',
     'startTransaction options override defaults',
     'defaultTransactionOptions override client options',
