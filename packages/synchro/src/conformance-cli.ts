@@ -345,6 +345,7 @@ export function causeOf(reason = '(no reason given)'): string {
     .replace(/^\w+ failed unexpectedly: /, 'operation failed: ')
     .replace(/^\w+(?= error \(| result: |: expected )/, 'operation')
     .replace(/\{"\$oid":"[0-9a-f]{24}"\}/g, '<ObjectId>')
+    .replace(/ with (non-default )?value .*? is not implemented yet/, ' is not implemented yet')
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
     .slice(0, 300)
 }
@@ -359,7 +360,7 @@ function byCause(results: readonly CaseResult[], cause: (c: CaseResult) => strin
 function reportText({ server, specs, runs, problems, seconds }: Report, format: 'text' | 'markdown'): string {
   const md = format === 'markdown'
   const out: string[] = []
-  const heading = (text: string) => out.push('', md ? `## ${text}` : `${text}:`)
+  const heading = (text: string) => out.push('', ...(md ? [`## ${text}`, ''] : [`${text}:`]))
   const row = (cells: Array<string | number>, widths: number[]) =>
     out.push(md ? `| ${cells.join(' | ')} |` : cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[0]!) : String(c).padStart(widths[i]!))).join('  '))
   const baseline = runs[0]
@@ -392,7 +393,7 @@ function reportText({ server, specs, runs, problems, seconds }: Report, format: 
   if (!baseline) return `${out.join('\n')}\n`
   const list = (groupsOf: Array<[string, CaseResult[]]>) => {
     for (const [cause, cases] of groupsOf) {
-      out.push(md ? `\n### ${cases.length} × ${cause}\n` : `  [${cases.length}] ${cause}`)
+      out.push(md ? `\n### ${cases.length} × \`\` ${cause} \`\`\n` : `  [${cases.length}] ${cause}`)
       const ids = cases.map((c) => `${groupOf(c, specs)}/${c.file?.split('/').pop() ?? ''}: ${c.description}`)
       if (md) for (const id of ids) out.push(`- ${id}`)
       else out.push(`        ${ids.slice(0, 3).join('; ')}${ids.length > 3 ? `; and ${ids.length - 3} more` : ''}`)
