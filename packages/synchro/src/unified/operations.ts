@@ -38,8 +38,8 @@ export interface OpResult {
   rootArray?: boolean
   /** The result is a cursor/change stream entity (only meaningful with saveResultAsEntity). */
   cursor?: CursorEntity
-  /** The result is a Collection, saved as a collection entity by saveResultAsEntity. */
-  collection?: boolean
+  /** A Collection the operation returned (createCollection), saved as a collection entity by saveResultAsEntity. */
+  collection?: unknown
 }
 
 type Args = Record<string, unknown>
@@ -513,7 +513,7 @@ const databaseOps: Record<string, OpSpec> = {
   createCollection: {
     required: ['collection'],
     anyOptions: true,
-    run: async (rt, d, a) => ({ value: await d.createCollection(a.collection, optionsFrom(rt, a, ['collection'])), collection: true }),
+    run: async (rt, d, a) => ({ value: undefined, collection: await d.createCollection(a.collection, optionsFrom(rt, a, ['collection'])) }),
   },
   dropCollection: {
     required: ['collection'],

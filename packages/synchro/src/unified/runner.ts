@@ -752,7 +752,7 @@ class TestRun implements OpRuntime {
         this.entities.set(id, result.cursor)
       } else if (result?.collection) {
         const owner = this.entities.get(object, 'database') as { clientId: string }
-        this.entities.set(id, { kind: 'collection', id, value: result.value, clientId: owner.clientId })
+        this.entities.set(id, { kind: 'collection', id, value: result.collection, clientId: owner.clientId })
       } else {
         if (result?.value === undefined) throw new RunnerError(`${name} returned no result to save as "${id}"`)
         this.entities.set(id, { kind: 'bson', id, value: result.value })
