@@ -159,7 +159,7 @@ const USAGE = `usage: conformance [--specs DIR|FILE ...] [--server NAME | --uri 
   --grep        only tests whose file or description contains TEXT
   --json        write every test's verdict per target to FILE
   --markdown    write the report (per-folder counts, baseline failures by cause) to FILE
-  --jobs        targets run at once, each on its own server (default: all; 1 with --uri)
+  --jobs        targets run at once, each on its own server (default: all; 1 on a given server: --uri, MONGODB_URI)
   --suite       all (default: the scenario suite, then the spec files), scenarios, or unified`
 
 function parseArgs(argv: string[]): Args {
@@ -258,6 +258,8 @@ function defaultSpecs(): string[] {
 
 interface ServerHandle extends ServerFacts {
   uri: string
+  /** A server given by URI, not started here: every target has to share it. */
+  given: boolean
   stop(): Promise<void>
 }
 
@@ -265,7 +267,7 @@ async function openServer(args: Args): Promise<ServerHandle> {
   // A server given by URI is not probed: every scenario runs, and a gap shows as a failure
   // on the baseline too (parity still holds).
   const unknown = { sessions: true, transactions: true, changeStreams: true, failCommand: true }
-  if (args.uri) return { uri: args.uri, label: redact(args.uri), capabilities: unknown, stop: async () => {} }
+  if (args.uri) return { uri: args.uri, label: redact(args.uri), capabilities: unknown, given: true, stop: async () => {} }
   const tools = await import('@motor-ts/tools')
   const running = await tools.startServer((args.server as ServerKind | undefined) ?? tools.selectServerKind())
   const { uri, name, version, mongodbVersion, capabilities } = running.info
@@ -273,6 +275,7 @@ async function openServer(args: Args): Promise<ServerHandle> {
     uri,
     label: `${name} ${version} (MongoDB ${mongodbVersion} API) at ${redact(uri)}`,
     capabilities,
+    given: running.kind === 'uri',
     stop: () => running.stop(),
   }
 }
@@ -415,7 +418,9 @@ async function runTargets(source: TestSource, targets: readonly Target[], args: 
   let label = ''
   try {
     // One after the other, so two servers never race for a port.
-    for (let i = 0; i < Math.min(jobs, targets.length); i++) servers.push(await openServer(args))
+    // A given server (--uri, MONGODB_URI) is shared, so its targets run one at a time.
+    do servers.push(await openServer(args))
+    while (!servers[0]!.given && servers.length < Math.min(jobs, targets.length))
     label = servers[0]?.label ?? ''
     console.log(`server: ${label}${servers.length > 1 ? ` (and ${servers.length - 1} more instances, one per target)` : ''}`)
     let next = 0
@@ -448,8 +453,7 @@ async function main(argv: string[]): Promise<number> {
   const source = makeSource(specs, args.grep)
 
   const targets = await conformanceTargets(args.frameworks)
-  // Targets on one server would share its databases: with a given URI they run one at a time.
-  const jobs = args.uri ? 1 : (args.jobs ?? targets.length)
+  const jobs = args.jobs ?? targets.length
   const started = performance.now()
   console.log(`conformance: ${source.name} tests from ${source.describe()}`)
   const { runs, server } = await runTargets(source, targets, args, jobs)
