@@ -45,7 +45,11 @@ function innerOf(wrapper: object): any {
  */
 export function driverObjectOf<T = any>(value: unknown): T {
   const framework = typeof value === 'object' && value !== null ? (inner.get(value) ?? value) : value
-  return unwrap(framework) as T
+  const driver = unwrap(framework)
+  if (driver !== framework || typeof framework !== 'object' || framework === null) return driver as T
+  // A binding loaded with `require` has its own copy of core (and of its wrapper registry):
+  // its wrappers answer through their public `delegate` instead.
+  return ((framework as { delegate?: unknown }).delegate ?? framework) as T
 }
 
 /** Synchro wrappers in call arguments back to the framework's objects (core's `replaceWrapped`). */
