@@ -9,6 +9,13 @@
  *   argument of an operation accepts the driver's `signal` (its `Abortable` options), and
  *   which wrapped class a member returns.
  *
+ * Types compile on every driver in core's peer range, not only the one installed here: the
+ * generator knows what the floor driver declares (`driver-floor.json`, see `driver-floor.ts`).
+ * A type the floor does not export is declared locally (re-emitted from the installed driver)
+ * instead of imported; a member the floor lacks gets a conditional type that is the member on a
+ * driver that has it and `DriverLacks<'Class.member'>` (not callable) on one that does not; an
+ * overload the floor lacks says so in its doc comment.
+ *
  * `tsx scripts/generate-api.ts` writes the file; `--check` exits 1 when the committed file
  * is stale (the build runs the check). It fails loudly when the table and the driver
  * disagree on a member's shape (e.g. an `op` that does not return a Promise).
@@ -19,6 +26,7 @@ import ts from 'typescript'
 import { type MemberKind, memberKeyName } from '../src/members.js'
 import { driverTable } from '../src/table.js'
 import { type DriverApi, type DriverMember, readDriverApi } from './driver-api.js'
+import { covers, type DriverFloor, parameters, readFloor } from './driver-floor.js'
 
 const OUT = fileURLToPath(new URL('../src/generated/driver-api.generated.ts', import.meta.url))
 const WRAPPED = new Set(Object.keys(driverTable))
@@ -39,6 +47,11 @@ interface Emitter {
   imports: Map<string, string>
   exported: Set<string>
   externalImports: Map<string, string>
+  floor: DriverFloor
+  floorExports: Set<string>
+  /** Driver types the floor does not export: declared in the generated file instead. */
+  local: Set<string>
+  usesDriverLacks: boolean
 }
 
 function driverExports(api: DriverApi): { exported: Set<string>; external: Map<string, string> } {
@@ -95,7 +108,8 @@ function emitType(em: Emitter, node: ts.Node): string {
 }
 
 function note(em: Emitter, name: string) {
-  if (em.exported.has(name)) em.imports.set(name, 'mongodb')
+  if (em.exported.has(name) && !em.floorExports.has(name)) em.local.add(name)
+  else if (em.exported.has(name)) em.imports.set(name, 'mongodb')
   else if (em.externalImports.has(name)) em.imports.set(name, em.externalImports.get(name)!)
 }
 
@@ -143,25 +157,84 @@ function emitResult(em: Emitter, cls: string, m: DriverMember, kind: MemberKind,
   return emitType(em, type)
 }
 
+/** A doc comment with one more paragraph (or a new comment holding just that paragraph). */
+function withNote(doc: string, note: string, indent: string): string {
+  if (!doc) return `${indent}/** ${note} */\n`
+  return doc.replace(/\n[^\n]*\*\/\n$/, `\n${indent} *\n${indent} * ${note}\n${indent} */\n`)
+}
+
 function emitMember(em: Emitter, cls: string, m: DriverMember, kind: MemberKind): string {
+  const floorOverloads = em.floor.members[cls]?.[m.name]
+  if (!floorOverloads) return emitNewerMember(em, cls, m, kind)
   const out: string[] = []
   const name = m.name
   if (m.form === 'method') {
     for (const node of m.nodes as ts.MethodDeclaration[]) {
       if (!node.type && !ts.isMethodSignature(node)) continue
-      out.push(
-        `${jsDoc(em, node, '  ')}  ${name}${typeParams(em, node.typeParameters)}(${emitParams(em, node)}): ${emitResult(em, cls, m, kind, node.type)}`,
-      )
+      let doc = jsDoc(em, node, '  ')
+      const params = parameters(node, em.api.source)!
+      if (!floorOverloads.some((old) => covers(old, params)))
+        doc = withNote(doc, `mongodb ${em.floor.version}, the oldest driver motor-ts supports, does not declare this signature.`, '  ')
+      out.push(`${doc}  ${name}${typeParams(em, node.typeParameters)}(${emitParams(em, node)}): ${emitResult(em, cls, m, kind, node.type)}`)
     }
     return out.join('\n')
   }
-  if (kind.kind !== 'prop') fail(cls, name, `a ${m.form} must be declared prop()`)
+  const { doc, head, type } = propParts(em, cls, m, kind)
+  return `${doc}  ${head}: ${type}`
+}
+
+/** A property or accessor member: its doc comment, `readonly name?` and its type. */
+function propParts(em: Emitter, cls: string, m: DriverMember, kind: MemberKind): { doc: string; head: string; type: string } {
+  if (kind.kind !== 'prop') fail(cls, m.name, `a ${m.form} must be declared prop()`)
   const first = m.nodes[0] as ts.PropertyDeclaration | ts.GetAccessorDeclaration
   const getter = (m.nodes as ts.Node[]).find((n) => ts.isGetAccessorDeclaration(n)) as ts.GetAccessorDeclaration | undefined
   const typeNode = getter ? getter.type : (first as ts.PropertyDeclaration).type
   const optional = (first as ts.PropertyDeclaration).questionToken ? '?' : ''
   const readonly = kind.writable ? '' : 'readonly '
-  return `${jsDoc(em, first, '  ')}  ${readonly}${name}${optional}: ${typeNode ? emitType(em, typeNode) : 'unknown'}`
+  return { doc: jsDoc(em, first, '  '), head: `${readonly}${m.name}${optional}`, type: typeNode ? emitType(em, typeNode) : 'unknown' }
+}
+
+/**
+ * A member the floor driver lacks, as a property whose type is the member when the installed
+ * driver declares it, and `DriverLacks` (neither callable nor usable as the value) when not.
+ */
+function emitNewerMember(em: Emitter, cls: string, m: DriverMember, kind: MemberKind): string {
+  em.usesDriverLacks = true
+  const anyArgs = em.api.classes.get(cls)!.typeParameters.map(() => 'any')
+  const driverType = `${cls}${anyArgs.length ? `<${anyArgs.join(', ')}>` : ''}`
+  note(em, cls)
+  const present = `${JSON.stringify(m.name)} extends keyof ${driverType}`
+  const lacks = `DriverLacks<'${cls}.${m.name}'>`
+  const note_ = `Not in mongodb ${em.floor.version}, the oldest driver motor-ts supports: with a driver that lacks it, its type is \`DriverLacks\` and calling it fails with an error naming the installed version.`
+  if (m.form === 'method') {
+    const signatures = (m.nodes as ts.MethodDeclaration[])
+      .filter((node) => node.type || ts.isMethodSignature(node))
+      .map((node) => `${typeParams(em, node.typeParameters)}(${emitParams(em, node)}): ${emitResult(em, cls, m, kind, node.type)}`)
+    const doc = withNote(jsDoc(em, m.nodes[0]!, '  '), note_, '  ')
+    const type = signatures.length === 1 ? `(${signatures[0]!.replace(/\): /, ') => ')})` : `{ ${signatures.join('; ')} }`
+    return `${doc}  readonly ${m.name}: ${present} ? ${type} : ${lacks}`
+  }
+  const { doc, head, type } = propParts(em, cls, m, kind)
+  return `${withNote(doc, note_, '  ')}  ${head}: ${present} ? ${type} : ${lacks}`
+}
+
+/** Local declarations of the driver types the floor does not export, re-emitted from the installed driver. */
+function emitLocalTypes(em: Emitter): string[] {
+  const out: string[] = []
+  const done = new Set<string>()
+  for (let pending = [...em.local]; pending.length; pending = [...em.local].filter((n) => !done.has(n))) {
+    for (const name of pending.sort()) {
+      done.add(name)
+      const stmt = em.api.source.statements.find(
+        (s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === name,
+      )
+      if (!stmt) throw new Error(`mongodb ${em.floor.version} does not export ${name}, and mongodb.d.ts declares it as neither interface nor type alias`)
+      const body = emitType(em, stmt).replace(/^export\s+declare\s+/, '')
+      const doc = withNote(jsDoc(em, stmt, ''), `Declared here because mongodb ${em.floor.version} does not export it (copied from mongodb ${em.api.version}).`, '')
+      out.push(`${doc}${body}\n`)
+    }
+  }
+  return out
 }
 
 /** Which wrapped class a member's declared type names (for runtime re-wrapping). */
@@ -188,9 +261,18 @@ function abortableIndex(em: Emitter, m: DriverMember): number | undefined {
   return undefined
 }
 
-export function generate(api: DriverApi = readDriverApi()): string {
+export function generate(api: DriverApi = readDriverApi(), floor: DriverFloor = readFloor()): string {
   const { exported, external } = driverExports(api)
-  const em: Emitter = { api, imports: new Map(), exported, externalImports: external }
+  const em: Emitter = {
+    api,
+    imports: new Map(),
+    exported,
+    externalImports: external,
+    floor,
+    floorExports: new Set(floor.exports),
+    local: new Set(),
+    usesDriverLacks: false,
+  }
   const interfaces: string[] = []
   const meta: Record<string, Record<string, { abortable?: number; returns?: string }>> = {}
   const hierarchy: Record<string, string | undefined> = {}
@@ -235,6 +317,7 @@ export function generate(api: DriverApi = readDriverApi()): string {
     )
   }
 
+  const locals = emitLocalTypes(em)
   const byModule = new Map<string, string[]>()
   for (const [name, from] of em.imports) byModule.set(from, [...(byModule.get(from) ?? []), name])
   const importLines = [...byModule]
@@ -246,7 +329,7 @@ export function generate(api: DriverApi = readDriverApi()): string {
     `// Driver: mongodb ${api.version}. Do not edit: run \`pnpm --filter @motor-ts/core generate\`.`,
     '/* eslint-disable */',
     ...importLines,
-    "import type { MotorOptions, MotorSessionCallback, Streamable, Uploadable } from '../extras.js'",
+    `import type { ${em.usesDriverLacks ? 'DriverLacks, ' : ''}MotorOptions, MotorSessionCallback, Streamable, Uploadable } from '../extras.js'`,
     "import type { FrameworkTypes, Future } from '../framework.js'",
     '',
     `/** The driver version these declarations were generated from. */`,
@@ -259,6 +342,7 @@ export function generate(api: DriverApi = readDriverApi()): string {
     `export const driverMeta: Readonly<Record<string, Readonly<Record<string, { readonly abortable?: number; readonly returns?: string }>>>> = ${JSON.stringify(meta, null, 2)}`,
     '',
     ...interfaces.map((i) => `${i}\n`),
+    ...locals,
   ].join('\n')
 }
 
