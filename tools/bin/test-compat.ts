@@ -6,14 +6,16 @@
  * (`tools/src/compat-consumer.ts`). Prints `compat <cell>: N passed, N failed, N skipped` per cell
  * with every failure named, then the cell table and a last line with the totals. Exits non-zero
  * when a non-informational cell failed. Downloads (Node binaries, npm packages) are cached under
- * MOTOR_CACHE_DIR; consumer projects stay in .cache/compat/<cell> for inspection.
+ * MOTOR_CACHE_DIR; consumer projects stay in $TMPDIR/motor-ts-compat/<cell> for inspection, with every
+ * check's verdict in results.json.
  */
 import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { log, quietEnv, repoRoot, run } from '../src/cache.ts'
 import { type Cell, CELLS, LATEST } from '../src/compat-cells.ts'
-import { type CheckResult, installConsumer, packWorkspace, runtimeChecks, typeChecks } from '../src/compat-consumer.ts'
+import { COMPAT_DIR, type CheckResult, installConsumer, packWorkspace, runtimeChecks, typeChecks } from '../src/compat-consumer.ts'
 import { npmView } from '../src/npm.ts'
 import { selectServerKind, startServer } from '../src/server.ts'
 
@@ -66,7 +68,7 @@ const specsDir = (() => {
 const started = Date.now()
 log('building the workspace packages (pnpm build), then packing them')
 await run('pnpm', ['build'], { cwd: root, env: quietEnv({ TURBO_TELEMETRY_DISABLED: '1' }) })
-const tarballs = await packWorkspace(join(root, '.cache', 'compat', 'tarballs'))
+const tarballs = await packWorkspace(join(COMPAT_DIR, 'tarballs'))
 log(`built and packed in ${((Date.now() - started) / 1000).toFixed(0)}s`)
 const server = await startServer(selectServerKind())
 log(`server: ${server.info.name} ${server.info.version} at ${server.info.uri}${specsDir ? '' : ' (no spec files found: scenarios only)'}`)
@@ -94,6 +96,7 @@ try {
         cell.checks.includes('types') ? typeChecks(dir) : [],
       ])
       results = [...runtime, ...types]
+      await writeFile(join(dir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`)
     } catch (error) {
       results = [{ verdict: 'failed', name: 'setting up the cell', why: (error as Error).message.split('\n').slice(0, 4).join(' | ') }]
     }

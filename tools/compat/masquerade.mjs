@@ -12,7 +12,7 @@ try {
   if (JSON.stringify(found) !== '[{"i":1},{"i":2}]') throw new Error(`read back ${JSON.stringify(found)}`)
   await col.drop()
   await client.close()
-  console.log(`compat-check passed ${name}`)
+  console.log(`compat-check ${JSON.stringify({ verdict: 'passed', name })}`)
 } catch (error) {
-  console.log(`compat-check failed ${name}: ${String(error && error.stack).split('\n')[0]}`)
+  console.log(`compat-check ${JSON.stringify({ verdict: 'failed', name, why: String(error && error.stack).split('\n')[0] })}`)
 }

@@ -7,12 +7,13 @@
  * Effect), a cursor streams, a duplicate key fails in that channel with the driver's code, and
  * a member the installed driver lacks (the table follows a newer driver) fails naming the
  * member and the installed version, or works when the driver has it. One line per check:
- * `compat-check <passed|failed|skipped> <name>[: why]`.
+ * `compat-check {"verdict":"passed|failed|skipped","name":...,"why":...}`.
  */
 const assert = require('node:assert/strict')
 
 function report(verdict, name, why) {
-  process.stdout.write(`compat-check ${verdict} ${name}${why ? `: ${String(why).split('\n')[0]}` : ''}\n`)
+  const line = { verdict, name, ...(why && { why: String(why).split('\n')[0] }) }
+  process.stdout.write(`compat-check ${JSON.stringify(line)}\n`)
 }
 
 /** How each framework's futures and streams are run and collected from plain async code. */
@@ -68,10 +69,14 @@ async function smoke({ format, mongodb, packages, rxjs, effect, uri }) {
       assert.ok(driverError instanceof mongodb.MongoServerError, `got ${error}`)
       assert.equal(driverError.code, 11000)
     })
-    await check('ChangeStream.bufferedCount: works, or names itself and the installed driver', async () => {
+    const has = typeof mongodb.ChangeStream.prototype.bufferedCount === 'function'
+    const what = has
+      ? 'ChangeStream.bufferedCount works (the installed driver has it)'
+      : `ChangeStream.bufferedCount, which mongodb ${installed} lacks, throws a MongoAPIError naming it and the version`
+    await check(what, async () => {
       const stream = col.watch()
       try {
-        if (typeof mongodb.ChangeStream.prototype.bufferedCount === 'function') {
+        if (has) {
           assert.equal(stream.bufferedCount(), 0)
           return undefined
         }

@@ -1,8 +1,9 @@
 /**
  * One cell of the compatibility matrix, run as a user would meet motor-ts: the workspace
  * packages are packed (`pnpm pack`, as published) and installed with npm, next to the cell's
- * `mongodb`, `rxjs`, `effect` and TypeScript, into a throwaway consumer project
- * (`.cache/compat/<cell>`; the workspace and its lockfile are never touched). Then:
+ * `mongodb`, `rxjs`, `effect` and TypeScript, into a throwaway consumer project outside the
+ * repository (`$TMPDIR/motor-ts-compat/<cell>`, so nothing resolves from the workspace's
+ * node_modules; the workspace and its lockfile are never touched). Then:
  * - runtime (with the cell's Node binary): the conformance scenarios (and, in driver cells, the
  *   unified CRUD specs) on the raw driver and each framework; the ESM and CommonJS smoke
  *   checks (`tools/compat/smoke-lib.cjs`); the masquerade through the Node hook per framework;
@@ -13,6 +14,7 @@
  */
 import { spawn } from 'node:child_process'
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { log, quietEnv, repoRoot, run } from './cache.ts'
 import { type Cell, EXPECT_TYPE, TYPES_NODE } from './compat-cells.ts'
@@ -33,6 +35,9 @@ export const CONFORMANCE = { package: '@motor-ts/synchro', script: 'dist/conform
 /** The workspace packages a consumer installs, by folder. */
 const PACKAGES = ['core', 'framework-promise', 'framework-rxjs', 'framework-effect', 'synchro']
 const FIXTURES = join(repoRoot(), 'tools', 'compat')
+
+/** Where the consumer projects and packed tarballs go: outside the repository, kept for inspection. */
+export const COMPAT_DIR = join(tmpdir(), 'motor-ts-compat')
 
 /** Packs every workspace package into `dir`; returns package name → tarball path. */
 export async function packWorkspace(dir: string): Promise<Record<string, string>> {
@@ -55,7 +60,7 @@ export async function packWorkspace(dir: string): Promise<Record<string, string>
 
 /** Creates the cell's consumer project and installs everything into it. */
 export async function installConsumer(cell: Cell, tarballs: Record<string, string>): Promise<string> {
-  const dir = join(repoRoot(), '.cache', 'compat', cell.name)
+  const dir = join(COMPAT_DIR, cell.name)
   await rm(dir, { recursive: true, force: true })
   await mkdir(dir, { recursive: true })
   const dependencies: Record<string, string> = {
@@ -92,9 +97,7 @@ function runChild(command: string, args: string[], cwd: string, env: NodeJS.Proc
 
 /** The `compat-check` lines a smoke script printed; a crash without them is one failed check. */
 function parseChecks(name: string, code: number | null, out: string): CheckResult[] {
-  const results = [...out.matchAll(/^compat-check (passed|failed|skipped) ([^\n]*?)(?:: ([^\n]*))?$/gm)].map(
-    (m) => ({ verdict: m[1], name: m[2], ...(m[3] && { why: m[3] }) }) as CheckResult,
-  )
+  const results = [...out.matchAll(/^compat-check (\{.*\})$/gm)].map((m) => JSON.parse(m[1]!) as CheckResult)
   if (code !== 0 || results.length === 0) {
     const tail = out.trim().split('\n').slice(-3).join(' | ')
     results.push({ verdict: 'failed', name: `${name} exited ${code}`, why: tail })
