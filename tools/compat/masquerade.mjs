@@ -14,5 +14,5 @@ try {
   await client.close()
   console.log(`compat-check ${JSON.stringify({ verdict: 'passed', name })}`)
 } catch (error) {
-  console.log(`compat-check ${JSON.stringify({ verdict: 'failed', name, why: String(error && error.stack).split('\n')[0] })}`)
+  console.log(`compat-check ${JSON.stringify({ verdict: 'failed', name, why: String(error?.stack ?? error).split('\n')[0] })}`)
 }

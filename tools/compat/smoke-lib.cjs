@@ -44,7 +44,7 @@ async function smoke({ format, mongodb, packages, rxjs, effect, uri }) {
         const skip = await fn()
         report(skip ? 'skipped' : 'passed', `${format} ${name}: ${what}`, skip)
       } catch (error) {
-        report('failed', `${format} ${name}: ${what}`, error && error.stack ? error.stack : error)
+        report('failed', `${format} ${name}: ${what}`, error?.stack ?? error)
       }
     }
     const client = new pkg.MongoClient(uri, { serverSelectionTimeoutMS: 5000 })

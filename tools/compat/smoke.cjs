@@ -36,6 +36,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  report('failed', 'cjs: smoke crashed', error && error.stack)
+  report('failed', 'cjs: smoke crashed', error?.stack ?? error)
   process.exitCode = 1
 })

@@ -28,9 +28,14 @@ export interface CheckResult {
 
 /**
  * Where the conformance scenarios come from: a package of the workspace and its CLI (run with
- * `--suite scenarios|all --uri <uri> --json <file>`). The one place to change when they move.
+ * `--suite scenarios|all --uri <uri> --json <file>`), and the optional peers it needs installed
+ * (today's bundled CLI imports vitest at load). The one place to change when they move.
  */
-export const CONFORMANCE = { package: '@motor-ts/synchro', script: 'dist/conformance-cli.js' }
+export const CONFORMANCE = {
+  package: '@motor-ts/synchro',
+  script: 'dist/conformance-cli.js',
+  peers: { vitest: '4.1.12' } as Record<string, string>,
+}
 
 /** The workspace packages a consumer installs, by folder. */
 const PACKAGES = ['core', 'framework-promise', 'framework-rxjs', 'framework-effect', 'synchro']
@@ -69,6 +74,7 @@ export async function installConsumer(cell: Cell, tarballs: Record<string, strin
     effect: cell.effect,
     ...Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`])),
   }
+  if (cell.checks.includes('runtime')) Object.assign(dependencies, CONFORMANCE.peers)
   if (cell.checks.includes('types')) Object.assign(dependencies, { typescript: cell.typescript, '@types/node': TYPES_NODE, 'expect-type': EXPECT_TYPE })
   await writeFile(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module', dependencies }, null, 2)}\n`)
   await run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-package-lock'], { cwd: dir, env: npmEnv() })
