@@ -51,9 +51,10 @@ export async function npmInstall(label: string, dependencies: Readonly<Record<st
   })
 }
 
-/** `npm view <spec> <field> --json`, parsed; throws when the registry cannot be reached. */
+/** `npm view <spec> <field> --json`, parsed; throws soon (one quick retry) when the registry cannot be reached. */
 export async function npmView<T = unknown>(spec: string, field: string): Promise<T> {
-  const out = await run('npm', ['view', spec, field, '--json'], { env: npmEnv() })
+  const quick = ['--fetch-retries=1', '--fetch-retry-mintimeout=1000', '--fetch-retry-maxtimeout=3000']
+  const out = await run('npm', ['view', spec, field, '--json', ...quick], { env: npmEnv() })
   return JSON.parse(out) as T
 }
 

@@ -167,7 +167,9 @@ if (isMain) {
       if (note) console.log(`api-diff: ${note}`)
       api = await driverApiOf(version)
     } catch (error) {
-      console.log(`api-diff: could not get mongodb ${values.driver} from the npm registry: ${(error as Error).message.split('\n')[0]}`)
+      const lines = (error as Error).message.split('\n')
+      const why = lines.find((l) => /"summary"|npm error (code|request|network)/.test(l))?.trim() ?? lines[0]
+      console.log(`api-diff: could not get mongodb ${values.driver} from the npm registry: ${why}`)
       process.exit(2)
     }
   } else api = readDriverApi()
