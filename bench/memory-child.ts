@@ -1,0 +1,29 @@
+/** One memory run (see `memory.ts`): argv = target uri dbName docs; prints a MemoryFigure as JSON. */
+import { driverTargets } from './targets.ts'
+
+const [target, uri, dbName, docsArg] = process.argv.slice(2) as [string, string, string, string]
+const docs = Number(docsArg)
+const targets = await driverTargets(uri, dbName)
+const t = targets.find((x) => x.name === target)!
+const gc = (globalThis as { gc?: () => void }).gc!
+await t.findOne('memory', 0) // connections open before the baseline
+gc()
+const base = process.memoryUsage()
+let peakHeap = base.heapUsed
+let peakRss = base.rss
+let seen = 0
+const spin = (ms: number) => {
+  const until = performance.now() + ms
+  while (performance.now() < until) {}
+}
+const n = await t.stream('memory', () => {
+  if (++seen % 64 !== 0) return
+  const m = process.memoryUsage()
+  if (m.heapUsed > peakHeap) peakHeap = m.heapUsed
+  if (m.rss > peakRss) peakRss = m.rss
+  spin(4)
+})
+if (n !== docs) throw new Error(`read ${n} of ${docs}`)
+for (const x of targets) await x.close()
+const MB = 1024 * 1024
+console.log(JSON.stringify({ docs, heapMB: (peakHeap - base.heapUsed) / MB, rssMB: peakRss / MB, rssGrowthMB: (peakRss - base.rss) / MB }))

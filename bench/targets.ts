@@ -1,0 +1,343 @@
+/**
+ * The targets a workload runs on, each driven the way its users drive it (await,
+ * `lastValueFrom`, `Effect.runPromise`):
+ * - `driver`: the raw `mongodb` driver; every ratio is against it.
+ * - `promise`, `rxjs`, `effect`: motor-ts through each framework.
+ * - `rxjs-hand`, `effect-hand`: what a careful user writes instead of installing motor-ts:
+ *   the driver call inside the framework's own primitive, with cancellation (an Observable
+ *   around the driver's Promise with an AbortController; `Effect.tryPromise` with its
+ *   signal). The Promise framework's hand-written equivalent is the driver itself.
+ */
+import { MongoClient as EffectClient } from '@motor-ts/effect'
+import { MongoClient as PromiseClient } from '@motor-ts/promise'
+import { MongoClient as RxClient } from '@motor-ts/rxjs'
+import { Effect, Fiber, Stream } from 'effect'
+import { type AnyBulkWriteOperation, type ChangeStreamDocument, type Document, MongoClient as DriverClient } from 'mongodb'
+import { concat, count as rxCount, lastValueFrom, Observable, type Subscription, tap } from 'rxjs'
+
+export type Doc = Document
+
+/** One target's operations, each a plain async function. `coll` names a collection in the bench db. */
+export interface Target {
+  readonly name: string
+  /** The target this one is compared with as "by hand" (the driver for promise). */
+  readonly hand: string
+  findOne(coll: string, id: number): Promise<unknown>
+  insertOne(coll: string, doc: Doc): Promise<unknown>
+  updateOne(coll: string, id: number, n: number): Promise<unknown>
+  insertMany(coll: string, docs: Doc[]): Promise<unknown>
+  bulkWrite(coll: string, ops: AnyBulkWriteOperation[]): Promise<unknown>
+  aggregate(coll: string, pipeline: Doc[]): Promise<unknown[]>
+  countDocuments(coll: string, filter: Doc): Promise<number>
+  toArray(coll: string): Promise<unknown[]>
+  /** Consume `find({})` through the target's native stream; `each` sees every document. */
+  stream(coll: string, each?: (doc: unknown) => void): Promise<number>
+  /** insertOne, updateOne, deleteOne in one transaction. */
+  transaction(coll: string, id: number): Promise<unknown>
+  /** Deliver change events to `each` until the returned stop is called. */
+  watch(coll: string, each: (event: ChangeStreamDocument) => void): () => Promise<void>
+  close(): Promise<void>
+}
+
+export const TARGET_NAMES = ['driver', 'promise', 'rxjs', 'rxjs-hand', 'effect', 'effect-hand'] as const
+
+const txDocs = (id: number) => [{ _id: id, step: 1 }, { $set: { step: 2 } }] as const
+
+/** An Observable around a driver Promise, aborting the call on unsubscribe. */
+function observe<A>(run: (signal: AbortSignal) => Promise<A>): Observable<A> {
+  return new Observable<A>((subscriber) => {
+    const controller = new AbortController()
+    let settled = false
+    run(controller.signal).then(
+      (value) => {
+        settled = true
+        subscriber.next(value)
+        subscriber.complete()
+      },
+      (error) => {
+        settled = true
+        subscriber.error(error)
+      },
+    )
+    return () => {
+      if (!settled) controller.abort()
+    }
+  })
+}
+
+/** An Observable over a driver async iterable, closing it on unsubscribe. */
+function observeIterable<A>(open: () => AsyncIterable<A> & { close(): Promise<void> }): Observable<A> {
+  return new Observable<A>((subscriber) => {
+    const source = open()
+    void (async () => {
+      try {
+        for await (const value of source) {
+          if (subscriber.closed) return
+          subscriber.next(value)
+        }
+        subscriber.complete()
+      } catch (error) {
+        subscriber.error(error)
+      }
+    })()
+    return () => void source.close()
+  })
+}
+
+/** An Effect Stream over a driver async iterable, closed when the stream's scope ends. */
+function streamIterable<A>(open: () => AsyncIterable<A> & { close(): Promise<void> }): Stream.Stream<A, unknown> {
+  return Stream.unwrap(
+    Effect.map(
+      Effect.acquireRelease(Effect.sync(open), (source) => Effect.promise(() => source.close())),
+      (source) => Stream.fromAsyncIterable(source, (error) => error),
+    ),
+  )
+}
+
+const tried = <A>(run: (signal: AbortSignal) => Promise<A>) => Effect.tryPromise({ try: run, catch: (error) => error })
+
+export async function driverTargets(uri: string, dbName: string): Promise<Target[]> {
+  const driver = await new DriverClient(uri).connect()
+  const dc = (name: string) => driver.db(dbName).collection<Doc>(name)
+  const hand = await new DriverClient(uri).connect()
+  const hc = (name: string) => hand.db(dbName).collection<Doc>(name)
+  const p = new PromiseClient(uri)
+  await p.connect()
+  const pc = (name: string) => p.db(dbName).collection<Doc>(name)
+  const rx = new RxClient(uri)
+  await lastValueFrom(rx.connect())
+  const rc = (name: string) => rx.db(dbName).collection<Doc>(name)
+  const ef = new EffectClient(uri)
+  await Effect.runPromise(ef.connect())
+  const ec = (name: string) => ef.db(dbName).collection<Doc>(name)
+  const hand2 = await new DriverClient(uri).connect()
+  const h2 = (name: string) => hand2.db(dbName).collection<Doc>(name)
+
+  const driverTarget: Target = {
+    name: 'driver',
+    hand: 'driver',
+    findOne: (c, id) => dc(c).findOne({ _id: id }),
+    insertOne: (c, doc) => dc(c).insertOne(doc),
+    updateOne: (c, id, n) => dc(c).updateOne({ _id: id }, { $set: { n } }),
+    insertMany: (c, docs) => dc(c).insertMany(docs),
+    bulkWrite: (c, ops) => dc(c).bulkWrite(ops),
+    aggregate: (c, pipeline) => dc(c).aggregate(pipeline).toArray(),
+    countDocuments: (c, filter) => dc(c).countDocuments(filter),
+    toArray: (c) => dc(c).find({}).toArray(),
+    stream: async (c, each) => {
+      let n = 0
+      for await (const doc of dc(c).find({})) {
+        each?.(doc)
+        n++
+      }
+      return n
+    },
+    transaction: (c, id) =>
+      driver.withSession((s) =>
+        s.withTransaction(async () => {
+          const [doc, update] = txDocs(id)
+          await dc(c).insertOne(doc, { session: s })
+          await dc(c).updateOne({ _id: id }, update, { session: s })
+          await dc(c).deleteOne({ _id: id }, { session: s })
+        }),
+      ),
+    watch: (c, each) => {
+      const cs = dc(c).watch()
+      const done = (async () => {
+        for await (const event of cs) each(event)
+      })().catch(() => undefined)
+      return async () => {
+        await cs.close()
+        await done
+      }
+    },
+    close: () => driver.close(),
+  }
+
+  const promiseTarget: Target = {
+    name: 'promise',
+    hand: 'driver',
+    findOne: (c, id) => pc(c).findOne({ _id: id }),
+    insertOne: (c, doc) => pc(c).insertOne(doc),
+    updateOne: (c, id, n) => pc(c).updateOne({ _id: id }, { $set: { n } }),
+    insertMany: (c, docs) => pc(c).insertMany(docs),
+    bulkWrite: (c, ops) => pc(c).bulkWrite(ops),
+    aggregate: (c, pipeline) => pc(c).aggregate(pipeline).toArray(),
+    countDocuments: (c, filter) => pc(c).countDocuments(filter),
+    toArray: (c) => pc(c).find({}).toArray(),
+    stream: async (c, each) => {
+      let n = 0
+      for await (const doc of pc(c).find({}).toStream()) {
+        each?.(doc)
+        n++
+      }
+      return n
+    },
+    transaction: (c, id) =>
+      p.withSession((s) =>
+        s.withTransaction(async () => {
+          const [doc, update] = txDocs(id)
+          await pc(c).insertOne(doc, { session: s })
+          await pc(c).updateOne({ _id: id }, update, { session: s })
+          await pc(c).deleteOne({ _id: id }, { session: s })
+        }),
+      ),
+    watch: (c, each) => {
+      const it = pc(c).watch().toStream()[Symbol.asyncIterator]()
+      let stopped = false
+      const done = (async () => {
+        while (!stopped) {
+          const step = await it.next()
+          if (step.done) return
+          each(step.value as ChangeStreamDocument)
+        }
+      })().catch(() => undefined)
+      return async () => {
+        stopped = true
+        await it.return?.()
+        await done
+      }
+    },
+    close: () => p.close(),
+  }
+
+  const rxTarget: Target = {
+    name: 'rxjs',
+    hand: 'rxjs-hand',
+    findOne: (c, id) => lastValueFrom(rc(c).findOne({ _id: id })),
+    insertOne: (c, doc) => lastValueFrom(rc(c).insertOne(doc)),
+    updateOne: (c, id, n) => lastValueFrom(rc(c).updateOne({ _id: id }, { $set: { n } })),
+    insertMany: (c, docs) => lastValueFrom(rc(c).insertMany(docs)),
+    bulkWrite: (c, ops) => lastValueFrom(rc(c).bulkWrite(ops)),
+    aggregate: (c, pipeline) => lastValueFrom(rc(c).aggregate(pipeline).toArray()),
+    countDocuments: (c, filter) => lastValueFrom(rc(c).countDocuments(filter)),
+    toArray: (c) => lastValueFrom(rc(c).find({}).toArray()),
+    stream: (c, each) => {
+      const docs = rc(c).find({}).toStream()
+      return lastValueFrom(each ? docs.pipe(tap(each), rxCount()) : docs.pipe(rxCount()))
+    },
+    transaction: (c, id) =>
+      lastValueFrom(
+        rx.withSession((s) =>
+          s.withTransaction(() => {
+            const [doc, update] = txDocs(id)
+            return concat(
+              rc(c).insertOne(doc, { session: s }),
+              rc(c).updateOne({ _id: id }, update, { session: s }),
+              rc(c).deleteOne({ _id: id }, { session: s }),
+            )
+          }),
+        ),
+      ),
+    watch: (c, each) => rxWatch(rc(c).watch().toStream() as Observable<ChangeStreamDocument>, each),
+    close: () => lastValueFrom(rx.close()),
+  }
+
+  const rxHand: Target = {
+    name: 'rxjs-hand',
+    hand: 'rxjs-hand',
+    findOne: (c, id) => lastValueFrom(observe((signal) => hc(c).findOne({ _id: id }, { signal }))),
+    insertOne: (c, doc) => lastValueFrom(observe((signal) => hc(c).insertOne(doc, { signal }))),
+    updateOne: (c, id, n) => lastValueFrom(observe((signal) => hc(c).updateOne({ _id: id }, { $set: { n } }, { signal }))),
+    insertMany: (c, docs) => lastValueFrom(observe((signal) => hc(c).insertMany(docs, { signal }))),
+    bulkWrite: (c, ops) => lastValueFrom(observe((signal) => hc(c).bulkWrite(ops, { signal }))),
+    aggregate: (c, pipeline) => lastValueFrom(observe((signal) => hc(c).aggregate(pipeline, { signal }).toArray())),
+    countDocuments: (c, filter) => lastValueFrom(observe((signal) => hc(c).countDocuments(filter, { signal }))),
+    toArray: (c) => lastValueFrom(observe((signal) => hc(c).find({}, { signal }).toArray())),
+    stream: (c, each) => {
+      const docs = observeIterable(() => hc(c).find({}))
+      return lastValueFrom(each ? docs.pipe(tap(each), rxCount()) : docs.pipe(rxCount()))
+    },
+    transaction: (c, id) =>
+      lastValueFrom(
+        observe((signal) =>
+          hand.withSession((s) =>
+            s.withTransaction(async () => {
+              const [doc, update] = txDocs(id)
+              await hc(c).insertOne(doc, { session: s, signal })
+              await hc(c).updateOne({ _id: id }, update, { session: s, signal })
+              await hc(c).deleteOne({ _id: id }, { session: s, signal })
+            }),
+          ),
+        ),
+      ),
+    watch: (c, each) => rxWatch(observeIterable(() => hc(c).watch()), each),
+    close: () => hand.close(),
+  }
+
+  const effectTarget: Target = {
+    name: 'effect',
+    hand: 'effect-hand',
+    findOne: (c, id) => Effect.runPromise(ec(c).findOne({ _id: id })),
+    insertOne: (c, doc) => Effect.runPromise(ec(c).insertOne(doc)),
+    updateOne: (c, id, n) => Effect.runPromise(ec(c).updateOne({ _id: id }, { $set: { n } })),
+    insertMany: (c, docs) => Effect.runPromise(ec(c).insertMany(docs)),
+    bulkWrite: (c, ops) => Effect.runPromise(ec(c).bulkWrite(ops)),
+    aggregate: (c, pipeline) => Effect.runPromise(ec(c).aggregate(pipeline).toArray()),
+    countDocuments: (c, filter) => Effect.runPromise(ec(c).countDocuments(filter)),
+    toArray: (c) => Effect.runPromise(ec(c).find({}).toArray()),
+    stream: (c, each) => effectCount(ec(c).find({}).toStream(), each),
+    transaction: (c, id) =>
+      Effect.runPromise(
+        ef.withSession((s) =>
+          s.withTransaction(() => {
+            const [doc, update] = txDocs(id)
+            return Effect.all([
+              ec(c).insertOne(doc, { session: s }),
+              ec(c).updateOne({ _id: id }, update, { session: s }),
+              ec(c).deleteOne({ _id: id }, { session: s }),
+            ])
+          }),
+        ),
+      ),
+    watch: (c, each) => effectWatch(ec(c).watch().toStream() as Stream.Stream<ChangeStreamDocument, unknown>, each),
+    close: () => Effect.runPromise(ef.close()),
+  }
+
+  const effectHand: Target = {
+    name: 'effect-hand',
+    hand: 'effect-hand',
+    findOne: (c, id) => Effect.runPromise(tried((signal) => h2(c).findOne({ _id: id }, { signal }))),
+    insertOne: (c, doc) => Effect.runPromise(tried((signal) => h2(c).insertOne(doc, { signal }))),
+    updateOne: (c, id, n) => Effect.runPromise(tried((signal) => h2(c).updateOne({ _id: id }, { $set: { n } }, { signal }))),
+    insertMany: (c, docs) => Effect.runPromise(tried((signal) => h2(c).insertMany(docs, { signal }))),
+    bulkWrite: (c, ops) => Effect.runPromise(tried((signal) => h2(c).bulkWrite(ops, { signal }))),
+    aggregate: (c, pipeline) => Effect.runPromise(tried((signal) => h2(c).aggregate(pipeline, { signal }).toArray())),
+    countDocuments: (c, filter) => Effect.runPromise(tried((signal) => h2(c).countDocuments(filter, { signal }))),
+    toArray: (c) => Effect.runPromise(tried((signal) => h2(c).find({}, { signal }).toArray())),
+    stream: (c, each) => effectCount(streamIterable(() => h2(c).find({})), each),
+    transaction: (c, id) =>
+      Effect.runPromise(
+        tried((signal) =>
+          hand2.withSession((s) =>
+            s.withTransaction(async () => {
+              const [doc, update] = txDocs(id)
+              await h2(c).insertOne(doc, { session: s, signal })
+              await h2(c).updateOne({ _id: id }, update, { session: s, signal })
+              await h2(c).deleteOne({ _id: id }, { session: s, signal })
+            }),
+          ),
+        ),
+      ),
+    watch: (c, each) => effectWatch(streamIterable(() => h2(c).watch()), each),
+    close: () => hand2.close(),
+  }
+
+  return [driverTarget, promiseTarget, rxTarget, rxHand, effectTarget, effectHand]
+}
+
+function rxWatch(events: Observable<ChangeStreamDocument>, each: (event: ChangeStreamDocument) => void) {
+  const sub: Subscription = events.subscribe({ next: each, error: () => undefined })
+  return async () => sub.unsubscribe()
+}
+
+function effectCount<A>(stream: Stream.Stream<A, unknown>, each?: (doc: unknown) => void): Promise<number> {
+  return Effect.runPromise(Stream.runCount(each ? Stream.tap(stream, (d) => Effect.sync(() => each(d))) : stream))
+}
+
+function effectWatch(events: Stream.Stream<ChangeStreamDocument, unknown>, each: (event: ChangeStreamDocument) => void) {
+  const fiber = Effect.runFork(Stream.runForEach(events, (event) => Effect.sync(() => each(event))))
+  return async () => {
+    await Effect.runPromise(Fiber.interrupt(fiber))
+  }
+}
