@@ -11,6 +11,7 @@
  * synchronous, and never rejects. `settled()` lets a session's release wait for the
  * closes under way, so the session is not ended under them.
  */
+import { readBatch } from './cursor-reads.js'
 import type { Framework, FrameworkTypes, PullSource } from './framework.js'
 
 /** How long a close waits for the operation in flight before closing under it. */
@@ -112,6 +113,41 @@ export function iteratorSource<A, I extends Iterated<A> = Iterated<A>>(
     },
     close() {
       closing ??= opened ? closer.closeWhenIdle(() => release(opened as I), inFlight) : Promise.resolve()
+      return closing
+    },
+  }
+}
+
+/**
+ * A pull source over a driver cursor, `open()`ed on the first pull: each pull hands over a
+ * whole batch (`readBatch`: one `next()` that may fetch, then what is buffered), so a
+ * framework pays its per-pull cost once per batch and no per-document generator step is
+ * paid either. A failed read closes the cursor, as the driver's own iterator does.
+ */
+export function cursorSource<A>(closer: Closer, open: () => { close(): Promise<void> }): PullSource<A> {
+  let cursor: { close(): Promise<void> } | undefined
+  let inFlight: Promise<unknown> | undefined
+  let closing: Promise<void> | undefined
+  return {
+    async next() {
+      if (closing) return { done: true }
+      const c = (cursor ??= open())
+      const values: A[] = []
+      const step = readBatch(c, values, MAX_BATCH)
+      inFlight = step
+      try {
+        if ((await step) === 0) return { done: true }
+        return { done: false, values: values as unknown as readonly [A, ...A[]] }
+      } catch (error) {
+        closing ??= closer.closeWhenIdle(() => c.close())
+        throw error
+      } finally {
+        if (inFlight === step) inFlight = undefined
+      }
+    },
+    close() {
+      const c = cursor
+      closing ??= c ? closer.closeWhenIdle(() => c.close(), inFlight) : Promise.resolve()
       return closing
     },
   }
