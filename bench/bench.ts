@@ -6,8 +6,11 @@
  * to the baseline and their spread; then memory under a slow consumer, import time and
  * bundle size. Nothing here asserts: it prints figures for people to read.
  *
- *   pnpm bench [--quick] [--json FILE] [--only REGEX] [--rounds N] [--skip memory,startup]
+ *   pnpm bench [--quick] [--json FILE] [--only REGEX] [--rounds N] [--skip memory,startup] [--compare DIR]
  *
+ * `--compare DIR` adds, as `promise@before`, `rxjs@before` and `effect@before`, the motor-ts
+ * built in another checkout (e.g. `git worktree add DIR <commit> && cd DIR && pnpm i && pnpm build`),
+ * measured interleaved with this one: the fairest before/after on a noisy machine.
  * `--quick` (under 3 minutes) uses smaller sizes and 3 rounds. Set MOTOR_TEST_SERVER or
  * MONGODB_URI to choose the server (default: SecantusDB, provisioned by `pnpm provision`).
  */
@@ -19,7 +22,7 @@ import { redact, selectServerKind, startServer } from '../tools/src/index.ts'
 import { figureLines, measure, table, type WorkloadResult } from './measure.ts'
 import { memoryFigures, type MemoryResult } from './memory.ts'
 import { startupFigures, type StartupResult } from './startup.ts'
-import { driverTargets, TARGET_NAMES } from './targets.ts'
+import { allTargets, loadBuild } from './targets.ts'
 import { FULL, QUICK, seed, workloads } from './workloads.ts'
 
 const { values: opts } = parseArgs({
@@ -29,6 +32,7 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
     rounds: { type: 'string' },
     skip: { type: 'string', default: '' },
+    compare: { type: 'string' },
   },
 })
 
@@ -64,7 +68,9 @@ async function main(): Promise<void> {
     },
     workloads: [],
   }
-  const targets = await driverTargets(server.info.uri, dbName)
+  const compare = opts.compare ? await loadBuild(opts.compare) : undefined
+  if (opts.compare) report.meta.compare = opts.compare
+  const targets = await allTargets(server.info.uri, dbName, compare)
   try {
     console.log(`server: ${report.meta.server} at ${redact(server.info.uri)}`)
     console.log(`node ${process.version}, ${report.meta.cpu}; ${rounds} rounds after a warm-up, interleaved; client CPU and wall per unit`)
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
   }
   if (!skip.has('startup') && !only) report.startup = await startupFigures(quick)
   console.log(`\nclient CPU per unit: driver µs, then each target's median ratio to the driver ±half its spread, h = ratio to the hand-written baseline\n`)
-  console.log(table(report.workloads, TARGET_NAMES))
+  console.log(table(report.workloads, targets.map((t) => t.name)))
   report.meta.seconds = Math.round((performance.now() - started) / 1000)
   if (opts.json) writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`)
   console.log(`\nbench finished in ${report.meta.seconds} s`)

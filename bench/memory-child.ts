@@ -1,9 +1,9 @@
 /** One memory run (see `memory.ts`): argv = target uri dbName docs; prints a MemoryFigure as JSON. */
-import { driverTargets } from './targets.ts'
+import { allTargets } from './targets.ts'
 
 const [target, uri, dbName, docsArg] = process.argv.slice(2) as [string, string, string, string]
 const docs = Number(docsArg)
-const targets = await driverTargets(uri, dbName)
+const targets = await allTargets(uri, dbName)
 const t = targets.find((x) => x.name === target)!
 const gc = (globalThis as { gc?: () => void }).gc!
 await t.findOne('memory', 0) // connections open before the baseline

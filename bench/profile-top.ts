@@ -45,8 +45,10 @@ for (const [id, us] of selfById) {
   const name = `${frame.functionName || '(anonymous)'} ${pkg}:${frame.lineNumber + 1}`
   byFunction.set(name, (byFunction.get(name) ?? 0) + us)
 }
+const adapters = [...byPackage].filter(([k]) => /^motor-ts\/|^rxjs$|^effect$|abort_controller|event_target/.test(k))
+const adapterUs = adapters.reduce((sum, [, us]) => sum + us, 0)
 const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)}%`
-console.log(`${file}: ${(busy / 1000).toFixed(0)} ms busy`)
+console.log(`${file}: ${(busy / 1000).toFixed(0)} ms busy, of which ${(adapterUs / 1000).toFixed(1)} ms in motor-ts, rxjs, effect and AbortSignal plumbing`)
 for (const [k, us] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${pct(us)}  ${k}`)
 console.log('--- functions by self time')
 for (const [k, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) console.log(`${pct(us)}  ${k}`)

@@ -1,5 +1,5 @@
 /**
- * `node --expose-gc --import tsx bench/profile.ts TARGETS WORKLOAD_REGEX [DIR]`: CPU profiles
+ * `node --expose-gc --import tsx bench/profile.ts TARGETS WORKLOAD_REGEX [DIR] [COMPARE_DIR]`: CPU profiles
  * (the `--cpu-prof` format, for Chrome DevTools or `bench/profile-top.ts`) of the timed part of
  * matching workloads only, one file per workload and target, with the same sizes as `--quick`
  * but 4x the operations. TARGETS is a comma list (driver,promise,rxjs,rxjs-hand,effect,effect-hand).
@@ -8,10 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { MongoClient } from 'mongodb'
 import { selectServerKind, startServer } from '../tools/src/index.ts'
-import { driverTargets } from './targets.ts'
+import { allTargets, loadBuild } from './targets.ts'
 import { type Clock, QUICK, seed, workloads } from './workloads.ts'
 
-const [names = 'driver', pattern = '.', dir = 'bench/results/profiles'] = process.argv.slice(2)
+const [names = 'driver', pattern = '.', dir = 'bench/results/profiles', compare] = process.argv.slice(2)
 const sizes = { ...QUICK, single: { seq: 600, x32: 1024, x128: 1024 }, docs: 20_000, transactions: 60, events: 60 }
 const server = await startServer(selectServerKind())
 const writer = await new MongoClient(server.info.uri).connect()
@@ -20,7 +20,7 @@ session.connect()
 await session.post('Profiler.enable')
 await session.post('Profiler.setSamplingInterval', { interval: 100 })
 mkdirSync(dir, { recursive: true })
-const all = await driverTargets(server.info.uri, 'profile')
+const all = await allTargets(server.info.uri, 'profile', compare ? await loadBuild(compare) : undefined)
 try {
   await seed(writer, 'profile', sizes)
   for (const w of workloads(sizes, () => writer, 'profile').filter((x) => new RegExp(pattern, 'i').test(`${x.name} (${x.mode})`))) {

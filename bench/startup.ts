@@ -37,8 +37,13 @@ console.log(JSON.stringify({ libs: t1 - t0, own: t2 - t1 }))`
   return JSON.parse(stdout)
 }
 
+/** The part of esbuild's API used here (esbuild comes with tsup, without types at the root). */
+interface Esbuild {
+  build(options: Record<string, unknown>): Promise<{ outputFiles: { contents: Uint8Array }[] }>
+}
+
 async function bundleSize(pkg: string): Promise<{ minBytes: number; gzBytes: number }> {
-  const esbuild = createRequire(createRequire(`${root}/package.json`).resolve('tsup'))('esbuild') as typeof import('esbuild')
+  const esbuild = createRequire(createRequire(`${root}/package.json`).resolve('tsup'))('esbuild') as Esbuild
   const out = await esbuild.build({
     stdin: { contents: `export * from '${pkg}'`, resolveDir: root },
     bundle: true,

@@ -8,14 +8,18 @@
  *   around the driver's Promise with an AbortController; `Effect.tryPromise` with its
  *   signal). The Promise framework's hand-written equivalent is the driver itself.
  */
-import { MongoClient as EffectClient } from '@motor-ts/effect'
-import { MongoClient as PromiseClient } from '@motor-ts/promise'
-import { MongoClient as RxClient } from '@motor-ts/rxjs'
-import { Effect, Fiber, Stream } from 'effect'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import * as effectPkg from '@motor-ts/effect'
+import * as promisePkg from '@motor-ts/promise'
+import * as rxPkg from '@motor-ts/rxjs'
+import * as effectLib from 'effect'
+import { Effect, Stream } from 'effect'
 import { type AnyBulkWriteOperation, type ChangeStreamDocument, type Document, MongoClient as DriverClient } from 'mongodb'
-import { concat, count as rxCount, lastValueFrom, Observable, type Subscription, tap } from 'rxjs'
+import * as rxLib from 'rxjs'
+import { lastValueFrom, Observable, count as rxCount, type Subscription, tap } from 'rxjs'
 
-export type Doc = Document
+export type Doc = { _id?: number; [key: string]: any }
 
 /** One target's operations, each a plain async function. `coll` names a collection in the bench db. */
 export interface Target {
@@ -26,7 +30,7 @@ export interface Target {
   insertOne(coll: string, doc: Doc): Promise<unknown>
   updateOne(coll: string, id: number, n: number): Promise<unknown>
   insertMany(coll: string, docs: Doc[]): Promise<unknown>
-  bulkWrite(coll: string, ops: AnyBulkWriteOperation[]): Promise<unknown>
+  bulkWrite(coll: string, ops: AnyBulkWriteOperation<Doc>[]): Promise<unknown>
   aggregate(coll: string, pipeline: Doc[]): Promise<unknown[]>
   countDocuments(coll: string, filter: Doc): Promise<number>
   toArray(coll: string): Promise<unknown[]>
@@ -39,7 +43,39 @@ export interface Target {
   close(): Promise<void>
 }
 
-export const TARGET_NAMES = ['driver', 'promise', 'rxjs', 'rxjs-hand', 'effect', 'effect-hand'] as const
+/** The motor-ts packages (and the framework libraries they are used with) a set of targets runs on. */
+export interface MotorBuild {
+  promise: typeof promisePkg
+  rxjs: typeof rxPkg
+  effect: typeof effectPkg
+  rxLib: typeof rxLib
+  effectLib: typeof effectLib
+}
+
+const thisBuild: MotorBuild = { promise: promisePkg, rxjs: rxPkg, effect: effectPkg, rxLib, effectLib }
+
+/**
+ * Another checkout's build of motor-ts (e.g. the commit before a change), loaded with that
+ * checkout's own framework libraries, to compare in the same run: `--compare DIR`.
+ */
+export async function loadBuild(dir: string): Promise<MotorBuild> {
+  const load = async (pkg: string, from: string) => {
+    const req = createRequire(`${dir}/packages/${from}/package.json`)
+    return import(pathToFileURL(req.resolve(pkg).replace(/\.cjs$/, '.js')).href)
+  }
+  const esm = async (pkg: string, from: string) => {
+    const req = createRequire(`${dir}/packages/${from}/package.json`)
+    const main = req.resolve(pkg)
+    return import(pathToFileURL(main).href)
+  }
+  return {
+    promise: await load(`${dir}/packages/framework-promise`, 'framework-promise'),
+    rxjs: await load(`${dir}/packages/framework-rxjs`, 'framework-rxjs'),
+    effect: await load(`${dir}/packages/framework-effect`, 'framework-effect'),
+    rxLib: await esm('rxjs', 'framework-rxjs'),
+    effectLib: await esm('effect', 'framework-effect'),
+  }
+}
 
 const txDocs = (id: number) => [{ _id: id, step: 1 }, { $set: { step: 2 } }] as const
 
@@ -86,6 +122,7 @@ function observeIterable<A>(open: () => AsyncIterable<A> & { close(): Promise<vo
 
 /** An Effect Stream over a driver async iterable, closed when the stream's scope ends. */
 function streamIterable<A>(open: () => AsyncIterable<A> & { close(): Promise<void> }): Stream.Stream<A, unknown> {
+  const { Stream } = effectLib
   return Stream.unwrap(
     Effect.map(
       Effect.acquireRelease(Effect.sync(open), (source) => Effect.promise(() => source.close())),
@@ -96,20 +133,19 @@ function streamIterable<A>(open: () => AsyncIterable<A> & { close(): Promise<voi
 
 const tried = <A>(run: (signal: AbortSignal) => Promise<A>) => Effect.tryPromise({ try: run, catch: (error) => error })
 
-export async function driverTargets(uri: string, dbName: string): Promise<Target[]> {
+/** Every target, in table order; `compare` adds another build's motor-ts targets, tagged `@before`. */
+export async function allTargets(uri: string, dbName: string, compare?: MotorBuild): Promise<Target[]> {
+  const [driver, rxHand, effectHand] = await baselineTargets(uri, dbName)
+  const [p, rx, ef] = await motorTargets(uri, dbName, thisBuild, '')
+  const before = compare ? await motorTargets(uri, dbName, compare, '@before') : []
+  return [driver!, p!, ...before.slice(0, 1), rx!, ...before.slice(1, 2), rxHand!, ef!, ...before.slice(2), effectHand!]
+}
+
+async function baselineTargets(uri: string, dbName: string): Promise<Target[]> {
   const driver = await new DriverClient(uri).connect()
   const dc = (name: string) => driver.db(dbName).collection<Doc>(name)
   const hand = await new DriverClient(uri).connect()
   const hc = (name: string) => hand.db(dbName).collection<Doc>(name)
-  const p = new PromiseClient(uri)
-  await p.connect()
-  const pc = (name: string) => p.db(dbName).collection<Doc>(name)
-  const rx = new RxClient(uri)
-  await lastValueFrom(rx.connect())
-  const rc = (name: string) => rx.db(dbName).collection<Doc>(name)
-  const ef = new EffectClient(uri)
-  await Effect.runPromise(ef.connect())
-  const ec = (name: string) => ef.db(dbName).collection<Doc>(name)
   const hand2 = await new DriverClient(uri).connect()
   const h2 = (name: string) => hand2.db(dbName).collection<Doc>(name)
 
@@ -154,8 +190,86 @@ export async function driverTargets(uri: string, dbName: string): Promise<Target
     close: () => driver.close(),
   }
 
+  const rxHand: Target = {
+    name: 'rxjs-hand',
+    hand: 'rxjs-hand',
+    findOne: (c, id) => lastValueFrom(observe((signal) => hc(c).findOne({ _id: id }, { signal }))),
+    insertOne: (c, doc) => lastValueFrom(observe(() => hc(c).insertOne(doc))),
+    updateOne: (c, id, n) => lastValueFrom(observe(() => hc(c).updateOne({ _id: id }, { $set: { n } }))),
+    insertMany: (c, docs) => lastValueFrom(observe(() => hc(c).insertMany(docs))),
+    bulkWrite: (c, ops) => lastValueFrom(observe(() => hc(c).bulkWrite(ops))),
+    aggregate: (c, pipeline) => lastValueFrom(observe((signal) => hc(c).aggregate(pipeline, { signal }).toArray())),
+    countDocuments: (c, filter) => lastValueFrom(observe((signal) => hc(c).countDocuments(filter, { signal }))),
+    toArray: (c) => lastValueFrom(observe((signal) => hc(c).find({}, { signal }).toArray())),
+    stream: (c, each) => {
+      const docs = observeIterable(() => hc(c).find({}))
+      return lastValueFrom(each ? docs.pipe(tap(each), rxCount()) : docs.pipe(rxCount()))
+    },
+    transaction: (c, id) =>
+      lastValueFrom(
+        observe(() =>
+          hand.withSession((s) =>
+            s.withTransaction(async () => {
+              const [doc, update] = txDocs(id)
+              await hc(c).insertOne(doc, { session: s })
+              await hc(c).updateOne({ _id: id }, update, { session: s })
+              await hc(c).deleteOne({ _id: id }, { session: s })
+            }),
+          ),
+        ),
+      ),
+    watch: (c, each) => rxWatch(observeIterable(() => hc(c).watch()), each),
+    close: () => hand.close(),
+  }
+
+  const effectHand: Target = {
+    name: 'effect-hand',
+    hand: 'effect-hand',
+    findOne: (c, id) => Effect.runPromise(tried((signal) => h2(c).findOne({ _id: id }, { signal }))),
+    insertOne: (c, doc) => Effect.runPromise(tried(() => h2(c).insertOne(doc))),
+    updateOne: (c, id, n) => Effect.runPromise(tried(() => h2(c).updateOne({ _id: id }, { $set: { n } }))),
+    insertMany: (c, docs) => Effect.runPromise(tried(() => h2(c).insertMany(docs))),
+    bulkWrite: (c, ops) => Effect.runPromise(tried(() => h2(c).bulkWrite(ops))),
+    aggregate: (c, pipeline) => Effect.runPromise(tried((signal) => h2(c).aggregate(pipeline, { signal }).toArray())),
+    countDocuments: (c, filter) => Effect.runPromise(tried((signal) => h2(c).countDocuments(filter, { signal }))),
+    toArray: (c) => Effect.runPromise(tried((signal) => h2(c).find({}, { signal }).toArray())),
+    stream: (c, each) => effectCount(effectLib, streamIterable(() => h2(c).find({})), each),
+    transaction: (c, id) =>
+      Effect.runPromise(
+        tried(() =>
+          hand2.withSession((s) =>
+            s.withTransaction(async () => {
+              const [doc, update] = txDocs(id)
+              await h2(c).insertOne(doc, { session: s })
+              await h2(c).updateOne({ _id: id }, update, { session: s })
+              await h2(c).deleteOne({ _id: id }, { session: s })
+            }),
+          ),
+        ),
+      ),
+    watch: (c, each) => effectWatch(effectLib, streamIterable(() => h2(c).watch()), each),
+    close: () => hand2.close(),
+  }
+
+  return [driverTarget, rxHand, effectHand]
+}
+
+/** motor-ts through each framework, from `b` (this checkout's build, or another's to compare). */
+async function motorTargets(uri: string, dbName: string, b: MotorBuild, tag: string): Promise<Target[]> {
+  const { concat, count: rxCount, lastValueFrom, tap } = b.rxLib
+  const { Effect } = b.effectLib
+  const p = new b.promise.MongoClient(uri)
+  await p.connect()
+  const pc = (name: string) => p.db(dbName).collection<Doc>(name)
+  const rx = new b.rxjs.MongoClient(uri)
+  await lastValueFrom(rx.connect())
+  const rc = (name: string) => rx.db(dbName).collection<Doc>(name)
+  const ef = new b.effect.MongoClient(uri)
+  await Effect.runPromise(ef.connect())
+  const ec = (name: string) => ef.db(dbName).collection<Doc>(name)
+
   const promiseTarget: Target = {
-    name: 'promise',
+    name: `promise${tag}`,
     hand: 'driver',
     findOne: (c, id) => pc(c).findOne({ _id: id }),
     insertOne: (c, doc) => pc(c).insertOne(doc),
@@ -202,7 +316,7 @@ export async function driverTargets(uri: string, dbName: string): Promise<Target
   }
 
   const rxTarget: Target = {
-    name: 'rxjs',
+    name: `rxjs${tag}`,
     hand: 'rxjs-hand',
     findOne: (c, id) => lastValueFrom(rc(c).findOne({ _id: id })),
     insertOne: (c, doc) => lastValueFrom(rc(c).insertOne(doc)),
@@ -233,40 +347,8 @@ export async function driverTargets(uri: string, dbName: string): Promise<Target
     close: () => lastValueFrom(rx.close()),
   }
 
-  const rxHand: Target = {
-    name: 'rxjs-hand',
-    hand: 'rxjs-hand',
-    findOne: (c, id) => lastValueFrom(observe((signal) => hc(c).findOne({ _id: id }, { signal }))),
-    insertOne: (c, doc) => lastValueFrom(observe((signal) => hc(c).insertOne(doc, { signal }))),
-    updateOne: (c, id, n) => lastValueFrom(observe((signal) => hc(c).updateOne({ _id: id }, { $set: { n } }, { signal }))),
-    insertMany: (c, docs) => lastValueFrom(observe((signal) => hc(c).insertMany(docs, { signal }))),
-    bulkWrite: (c, ops) => lastValueFrom(observe((signal) => hc(c).bulkWrite(ops, { signal }))),
-    aggregate: (c, pipeline) => lastValueFrom(observe((signal) => hc(c).aggregate(pipeline, { signal }).toArray())),
-    countDocuments: (c, filter) => lastValueFrom(observe((signal) => hc(c).countDocuments(filter, { signal }))),
-    toArray: (c) => lastValueFrom(observe((signal) => hc(c).find({}, { signal }).toArray())),
-    stream: (c, each) => {
-      const docs = observeIterable(() => hc(c).find({}))
-      return lastValueFrom(each ? docs.pipe(tap(each), rxCount()) : docs.pipe(rxCount()))
-    },
-    transaction: (c, id) =>
-      lastValueFrom(
-        observe((signal) =>
-          hand.withSession((s) =>
-            s.withTransaction(async () => {
-              const [doc, update] = txDocs(id)
-              await hc(c).insertOne(doc, { session: s, signal })
-              await hc(c).updateOne({ _id: id }, update, { session: s, signal })
-              await hc(c).deleteOne({ _id: id }, { session: s, signal })
-            }),
-          ),
-        ),
-      ),
-    watch: (c, each) => rxWatch(observeIterable(() => hc(c).watch()), each),
-    close: () => hand.close(),
-  }
-
   const effectTarget: Target = {
-    name: 'effect',
+    name: `effect${tag}`,
     hand: 'effect-hand',
     findOne: (c, id) => Effect.runPromise(ec(c).findOne({ _id: id })),
     insertOne: (c, doc) => Effect.runPromise(ec(c).insertOne(doc)),
@@ -276,7 +358,7 @@ export async function driverTargets(uri: string, dbName: string): Promise<Target
     aggregate: (c, pipeline) => Effect.runPromise(ec(c).aggregate(pipeline).toArray()),
     countDocuments: (c, filter) => Effect.runPromise(ec(c).countDocuments(filter)),
     toArray: (c) => Effect.runPromise(ec(c).find({}).toArray()),
-    stream: (c, each) => effectCount(ec(c).find({}).toStream(), each),
+    stream: (c, each) => effectCount(b.effectLib, ec(c).find({}).toStream(), each),
     transaction: (c, id) =>
       Effect.runPromise(
         ef.withSession((s) =>
@@ -290,40 +372,11 @@ export async function driverTargets(uri: string, dbName: string): Promise<Target
           }),
         ),
       ),
-    watch: (c, each) => effectWatch(ec(c).watch().toStream() as Stream.Stream<ChangeStreamDocument, unknown>, each),
+    watch: (c, each) => effectWatch(b.effectLib, ec(c).watch().toStream() as Stream.Stream<ChangeStreamDocument, unknown>, each),
     close: () => Effect.runPromise(ef.close()),
   }
 
-  const effectHand: Target = {
-    name: 'effect-hand',
-    hand: 'effect-hand',
-    findOne: (c, id) => Effect.runPromise(tried((signal) => h2(c).findOne({ _id: id }, { signal }))),
-    insertOne: (c, doc) => Effect.runPromise(tried((signal) => h2(c).insertOne(doc, { signal }))),
-    updateOne: (c, id, n) => Effect.runPromise(tried((signal) => h2(c).updateOne({ _id: id }, { $set: { n } }, { signal }))),
-    insertMany: (c, docs) => Effect.runPromise(tried((signal) => h2(c).insertMany(docs, { signal }))),
-    bulkWrite: (c, ops) => Effect.runPromise(tried((signal) => h2(c).bulkWrite(ops, { signal }))),
-    aggregate: (c, pipeline) => Effect.runPromise(tried((signal) => h2(c).aggregate(pipeline, { signal }).toArray())),
-    countDocuments: (c, filter) => Effect.runPromise(tried((signal) => h2(c).countDocuments(filter, { signal }))),
-    toArray: (c) => Effect.runPromise(tried((signal) => h2(c).find({}, { signal }).toArray())),
-    stream: (c, each) => effectCount(streamIterable(() => h2(c).find({})), each),
-    transaction: (c, id) =>
-      Effect.runPromise(
-        tried((signal) =>
-          hand2.withSession((s) =>
-            s.withTransaction(async () => {
-              const [doc, update] = txDocs(id)
-              await h2(c).insertOne(doc, { session: s, signal })
-              await h2(c).updateOne({ _id: id }, update, { session: s, signal })
-              await h2(c).deleteOne({ _id: id }, { session: s, signal })
-            }),
-          ),
-        ),
-      ),
-    watch: (c, each) => effectWatch(streamIterable(() => h2(c).watch()), each),
-    close: () => hand2.close(),
-  }
-
-  return [driverTarget, promiseTarget, rxTarget, rxHand, effectTarget, effectHand]
+  return [promiseTarget, rxTarget, effectTarget]
 }
 
 function rxWatch(events: Observable<ChangeStreamDocument>, each: (event: ChangeStreamDocument) => void) {
@@ -331,11 +384,13 @@ function rxWatch(events: Observable<ChangeStreamDocument>, each: (event: ChangeS
   return async () => sub.unsubscribe()
 }
 
-function effectCount<A>(stream: Stream.Stream<A, unknown>, each?: (doc: unknown) => void): Promise<number> {
+function effectCount<A>(lib: typeof effectLib, stream: Stream.Stream<A, unknown>, each?: (doc: unknown) => void): Promise<number> {
+  const { Effect, Stream } = lib
   return Effect.runPromise(Stream.runCount(each ? Stream.tap(stream, (d) => Effect.sync(() => each(d))) : stream))
 }
 
-function effectWatch(events: Stream.Stream<ChangeStreamDocument, unknown>, each: (event: ChangeStreamDocument) => void) {
+function effectWatch(lib: typeof effectLib, events: Stream.Stream<ChangeStreamDocument, unknown>, each: (event: ChangeStreamDocument) => void) {
+  const { Effect, Fiber } = lib
   const fiber = Effect.runFork(Stream.runForEach(events, (event) => Effect.sync(() => each(event))))
   return async () => {
     await Effect.runPromise(Fiber.interrupt(fiber))

@@ -5,7 +5,7 @@
  * itself with `clock.start()`.
  */
 import type { AnyBulkWriteOperation, Document, MongoClient } from 'mongodb'
-import type { Target } from './targets.ts'
+import type { Doc, Target } from './targets.ts'
 
 export interface Clock {
   /** Start timing now (default: when `run` is called). */
@@ -133,11 +133,11 @@ export function workloads(sizes: Sizes, writer: () => MongoClient, dbName: strin
       units: n,
       prepare: () =>
         Array.from({ length: n }, () =>
-          Array.from({ length: 1000 }, (_, i): AnyBulkWriteOperation =>
+          Array.from({ length: 1000 }, (_, i): AnyBulkWriteOperation<Doc> =>
             i % 5 === 4 ? { updateOne: { filter: { _id: i % 1000 }, update: { $inc: { v: 1 } } } } : { insertOne: { document: smallDoc(i) } },
           ),
         ),
-      run: (t, batches) => inFlight(w, n, (i) => t.bulkWrite(COLL.writes, (batches as AnyBulkWriteOperation[][])[i]!)),
+      run: (t, batches) => inFlight(w, n, (i) => t.bulkWrite(COLL.writes, (batches as AnyBulkWriteOperation<Doc>[][])[i]!)),
     })
   }
   for (const mode of modes) {
