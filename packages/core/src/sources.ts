@@ -122,7 +122,8 @@ export function iteratorSource<A, I extends Iterated<A> = Iterated<A>>(
  * A pull source over a driver cursor, `open()`ed on the first pull: each pull hands over a
  * whole batch (`readBatch`: one `next()` that may fetch, then what is buffered), so a
  * framework pays its per-pull cost once per batch and no per-document generator step is
- * paid either. A failed read closes the cursor, as the driver's own iterator does.
+ * paid either. A failed read closes the cursor, as the driver's own iterator does (the
+ * driver already does so for a failed getMore or `map`; this covers any other failure).
  */
 export function cursorSource<A>(closer: Closer, open: () => { close(): Promise<void> }): PullSource<A> {
   let cursor: { close(): Promise<void> } | undefined
