@@ -75,15 +75,12 @@ describe('batch reads', () => {
     const coll = await seeded(m, 12)
     m.reset()
     const seen: number[] = []
-    const exit = await Effect.runPromiseExit(
-      coll
-        .find({}, { batchSize: 5 })
-        .sort({ _id: 1 })
-        .forEach((d) => {
-          seen.push(d.i)
-          return d.i < 1
-        }),
-    )
+    // The driver's forEach stops when the callback returns false.
+    const untilSecond = (d: { i: number }): boolean => {
+      seen.push(d.i)
+      return d.i < 1
+    }
+    const exit = await Effect.runPromiseExit(coll.find({}, { batchSize: 5 }).sort({ _id: 1 }).forEach(untilSecond))
     expect(Exit.isSuccess(exit)).toBe(true)
     expect(seen).toEqual([0, 1])
     const id = cursorIdOf(m, m.commands('find')[0]!)

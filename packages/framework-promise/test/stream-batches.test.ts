@@ -59,7 +59,8 @@ describe('toStream', () => {
     await expect(loop()).rejects.toThrow('bad document 2')
     expect(seen).toEqual([])
     const find = started.find((e) => e.commandName === 'find')!
-    const id = String((succeeded.find((e) => e.requestId === find.requestId)?.reply as { cursor: { id: unknown } }).cursor.id)
+    const reply = succeeded.find((e) => e.requestId === find.requestId)!.reply as { cursor: { id: unknown } }
+    const id = String(reply.cursor.id)
     expect(id).not.toBe('0')
     await vi.waitFor(() => {
       const killed = started.filter((e) => e.commandName === 'killCursors').flatMap((e) => (e.command.cursors as unknown[]).map(String))
