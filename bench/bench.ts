@@ -8,6 +8,8 @@
  *
  *   pnpm bench [--quick] [--json FILE] [--only REGEX] [--rounds N] [--skip memory,startup] [--compare DIR]
  *
+ * `--only` selects workloads by name (`findOne`, `x128`, ...), or `memory` / `startup`.
+ *
  * `--compare DIR` adds, as `promise@before`, `rxjs@before` and `effect@before`, the motor-ts
  * built in another checkout (e.g. `git worktree add DIR <commit> && cd DIR && pnpm i && pnpm build`),
  * measured interleaved with this one: the fairest before/after on a noisy machine.
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
   const rounds = Number(opts.rounds ?? (quick ? 3 : 7))
   const skip = new Set(opts.skip.split(',').filter(Boolean))
   const only = opts.only ? new RegExp(opts.only, 'i') : undefined
+  // `--only memory` / `--only startup` run just that part; other patterns select workloads.
+  const wants = (part: string) => !skip.has(part) && (!only || only.test(part))
   const server = await startServer(selectServerKind())
   const dbName = `motor_bench_${process.pid}`
   const writer = await new MongoClient(server.info.uri).connect()
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
     for (const t of targets) await t.close()
   }
   try {
-    if (!skip.has('memory') && !only) {
+    if (wants('memory')) {
       report.memory = await memoryFigures(server.info.uri, writer, dbName, quick)
     }
   } finally {
@@ -102,9 +106,9 @@ async function main(): Promise<void> {
     await writer.close()
     await server.stop()
   }
-  if (!skip.has('startup') && !only) report.startup = await startupFigures(quick)
-  console.log(`\nclient CPU per unit: driver µs, then each target's median ratio to the driver ±half its spread, h = ratio to the hand-written baseline\n`)
-  console.log(table(report.workloads, targets.map((t) => t.name)))
+  if (wants('startup')) report.startup = await startupFigures(quick)
+  if (report.workloads.length) console.log(`\nclient CPU per unit: driver µs, then each target's median ratio to the driver ±half its spread, h = ratio to the hand-written baseline\n`)
+  if (report.workloads.length) console.log(table(report.workloads, targets.map((t) => t.name)))
   report.meta.seconds = Math.round((performance.now() - started) / 1000)
   if (opts.json) writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`)
   console.log(`\nbench finished in ${report.meta.seconds} s`)

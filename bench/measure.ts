@@ -107,7 +107,7 @@ export function figureLines(r: WorkloadResult): string[] {
   const label = `${r.name} (${r.mode})`
   for (const [name, t] of Object.entries(r.targets)) {
     for (const kind of ['cpu', 'wall'] as const) {
-      const hand = name === 'driver' || name.endsWith('-hand') ? '' : ` vs ${t.vsHand.baseline} ${f(t.vsHand[kind].median, 2)}x ${range(t.vsHand[kind])},`
+      const hand = name.startsWith('driver') || name.endsWith('-hand') ? '' : ` vs ${t.vsHand.baseline} ${f(t.vsHand[kind].median, 2)}x ${range(t.vsHand[kind])},`
       lines.push(
         `${kind.padEnd(4)} ${label.padEnd(36)} ${name.padEnd(11)} ${f(t[kind].median).padStart(9)} µs/${r.unit} ${range(t[kind], 1).padEnd(20)}${hand} vs driver ${range(t.vsDriver[kind])} ratio=${f(t.vsDriver[kind].median, 2)}`,
       )

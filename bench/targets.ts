@@ -135,22 +135,22 @@ const tried = <A>(run: (signal: AbortSignal) => Promise<A>) => Effect.tryPromise
 
 /** Every target, in table order; `compare` adds another build's motor-ts targets, tagged `@before`. */
 export async function allTargets(uri: string, dbName: string, compare?: MotorBuild): Promise<Target[]> {
-  const [driver, rxHand, effectHand] = await baselineTargets(uri, dbName)
+  const driver = await rawDriver(uri, dbName, 'driver')
+  // A second, identical raw-driver target: its "ratio" to the driver is the measurement's own
+  // noise floor and bias in this run (an A/A control).
+  const control = await rawDriver(uri, dbName, 'driver-aa')
+  const [rxHand, effectHand] = await baselineTargets(uri, dbName)
   const [p, rx, ef] = await motorTargets(uri, dbName, thisBuild, '')
   const before = compare ? await motorTargets(uri, dbName, compare, '@before') : []
-  return [driver!, p!, ...before.slice(0, 1), rx!, ...before.slice(1, 2), rxHand!, ef!, ...before.slice(2), effectHand!]
+  return [driver, control, p!, ...before.slice(0, 1), rx!, ...before.slice(1, 2), rxHand!, ef!, ...before.slice(2), effectHand!]
 }
 
-async function baselineTargets(uri: string, dbName: string): Promise<Target[]> {
+/** The raw driver on its own client, as target `name`. */
+async function rawDriver(uri: string, dbName: string, name: string): Promise<Target> {
   const driver = await new DriverClient(uri).connect()
-  const dc = (name: string) => driver.db(dbName).collection<Doc>(name)
-  const hand = await new DriverClient(uri).connect()
-  const hc = (name: string) => hand.db(dbName).collection<Doc>(name)
-  const hand2 = await new DriverClient(uri).connect()
-  const h2 = (name: string) => hand2.db(dbName).collection<Doc>(name)
-
-  const driverTarget: Target = {
-    name: 'driver',
+  const dc = (coll: string) => driver.db(dbName).collection<Doc>(coll)
+  return {
+    name,
     hand: 'driver',
     findOne: (c, id) => dc(c).findOne({ _id: id }),
     insertOne: (c, doc) => dc(c).insertOne(doc),
@@ -189,6 +189,14 @@ async function baselineTargets(uri: string, dbName: string): Promise<Target[]> {
     },
     close: () => driver.close(),
   }
+}
+
+async function baselineTargets(uri: string, dbName: string): Promise<Target[]> {
+  const hand = await new DriverClient(uri).connect()
+  const hc = (name: string) => hand.db(dbName).collection<Doc>(name)
+  const hand2 = await new DriverClient(uri).connect()
+  const h2 = (name: string) => hand2.db(dbName).collection<Doc>(name)
+
 
   const rxHand: Target = {
     name: 'rxjs-hand',
@@ -251,7 +259,7 @@ async function baselineTargets(uri: string, dbName: string): Promise<Target[]> {
     close: () => hand2.close(),
   }
 
-  return [driverTarget, rxHand, effectHand]
+  return [rxHand, effectHand]
 }
 
 /** motor-ts through each framework, from `b` (this checkout's build, or another's to compare). */
