@@ -12,6 +12,7 @@ if (!input || !output) throw new Error('usage: bench/chart.ts REPORT.json OUT.sv
 const report = JSON.parse(readFileSync(input, 'utf8')) as BenchReport
 
 const COLORS: Record<string, string> = {
+  'driver-aa': '#000000',
   promise: '#2f6fdf',
   rxjs: '#c2185b',
   'rxjs-hand': '#f48fb1',

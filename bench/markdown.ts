@@ -20,7 +20,7 @@ for (const w of report.workloads) {
   const cells = targets.map((t) => {
     const r = w.targets[t]
     if (!r) return ''
-    const hand = t.endsWith('-hand') ? '' : ` · hand ${r.vsHand.cpu.median.toFixed(2)}`
+    const hand = t.endsWith('-hand') || t.startsWith('driver') ? '' : ` · hand ${r.vsHand.cpu.median.toFixed(2)}`
     return `${r2(r.vsDriver.cpu)}${hand}`
   })
   out.push(`| ${w.name} (${w.mode}) | ${d.cpu.median.toFixed(1)} | ${cells.join(' | ')} |`)

@@ -127,7 +127,7 @@ export function table(results: WorkloadResult[], targets: readonly string[]): st
       .map((name) => {
         const t = r.targets[name]
         if (!t) return ''.padStart(24)
-        const hand = name.endsWith('-hand') ? '' : ` h${f(t.vsHand.cpu.median, 2)}`
+        const hand = name.endsWith('-hand') || name.startsWith('driver') ? '' : ` h${f(t.vsHand.cpu.median, 2)}`
         return `${f(t.vsDriver.cpu.median, 2)}x ±${f(((t.vsDriver.cpu.max - t.vsDriver.cpu.min) / 2) * 100, 0)}%${hand}`.padStart(24)
       })
     rows.push([`${r.name} (${r.mode})`.padEnd(38), f(d.cpu.median).padStart(10), ...cells].join(' '))
