@@ -31,9 +31,10 @@ for (const w of report.workloads) {
   out.push(`| ${w.name} (${w.mode}) | ${d.wall.median.toFixed(0)} | ${targets.map((t) => (w.targets[t] ? r2(w.targets[t]!.vsDriver.wall) : '')).join(' | ')} |`)
 }
 if (report.memory) {
-  out.push('', '| slow consumer | docs | peak heap growth MB | peak RSS MB | RSS growth MB |', '| --- | ---: | ---: | ---: | ---: |')
+  out.push('', '| slow consumer | docs | live heap growth MB | peak heapUsed growth MB | peak RSS MB | RSS growth MB |', '| --- | ---: | ---: | ---: | ---: | ---: |')
   for (const [t, figures] of Object.entries(report.memory.targets))
-    for (const f of figures) out.push(`| ${t} | ${f.docs} | ${f.heapMB.toFixed(1)} | ${f.rssMB.toFixed(0)} | ${f.rssGrowthMB.toFixed(1)} |`)
+    for (const f of figures)
+      out.push(`| ${t} | ${f.docs} | ${f.liveMB?.toFixed(1) ?? '–'} | ${f.heapMB.toFixed(1)} | ${f.rssMB.toFixed(0)} | ${f.rssGrowthMB.toFixed(1)} |`)
 }
 if (report.startup) {
   out.push('', '| package | import ms beyond libs, median (min–max) | libs' + "' import ms | min+gz kB | min kB |", '| --- | ---: | ---: | ---: | ---: |')

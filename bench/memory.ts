@@ -3,7 +3,8 @@
  * target's native stream (the driver's `for await`, motor-ts's `toStream()` per framework)
  * to a consumer that stalls 4 ms every 64 documents, slower than the server produces. Each
  * target runs in a fresh process (`memory-child.ts`) so peaks do not mix; the child samples
- * heap and RSS as it consumes. Bounded means a batch or two in flight whatever the size.
+ * heap and RSS as it consumes, and the live heap (after a forced GC) every 8,192 documents.
+ * Bounded means a batch or two in flight whatever the size.
  */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +15,9 @@ export const MEMORY_TARGETS = ['driver', 'promise', 'rxjs', 'effect'] as const
 
 export interface MemoryFigure {
   docs: number
-  /** Peak heapUsed above the heap after connecting, MB. */
+  /** Peak live heap (heapUsed right after a forced GC, sampled as it consumes) above the heap after connecting, MB. */
+  liveMB: number
+  /** Peak heapUsed above the heap after connecting (garbage included), MB. */
   heapMB: number
   /** Peak RSS of the process, MB. */
   rssMB: number
@@ -31,7 +34,7 @@ const run = promisify(execFile)
 const child = fileURLToPath(new URL('./memory-child.ts', import.meta.url))
 
 export async function memoryFigures(uri: string, writer: MongoClient, dbName: string, quick: boolean): Promise<MemoryResult> {
-  const sizes = quick ? [40_000] : [100_000, 1_000_000]
+  const sizes = quick ? [30_000] : [100_000, 1_000_000]
   const coll = writer.db(dbName).collection('memory')
   const result: MemoryResult = { targets: Object.fromEntries(MEMORY_TARGETS.map((t) => [t, []])) }
   let seeded = 0
@@ -46,7 +49,7 @@ export async function memoryFigures(uri: string, writer: MongoClient, dbName: st
       result.targets[target]!.push(figure)
       const base = result.targets.driver!.at(-1)!
       console.log(
-        `memory slow consumer ${String(docs).padStart(8)} docs ${target.padEnd(8)} peak heap +${figure.heapMB.toFixed(1)} MB, peak RSS ${figure.rssMB.toFixed(0)} MB (+${figure.rssGrowthMB.toFixed(1)} MB) heap ratio=${(figure.heapMB / base.heapMB).toFixed(2)}`,
+        `memory slow consumer ${String(docs).padStart(8)} docs ${target.padEnd(8)} live heap +${figure.liveMB.toFixed(1)} MB, peak heapUsed +${figure.heapMB.toFixed(1)} MB, peak RSS ${figure.rssMB.toFixed(0)} MB (+${figure.rssGrowthMB.toFixed(1)} MB) live heap ratio=${(figure.liveMB / base.liveMB).toFixed(2)}`,
       )
     }
   }

@@ -59,7 +59,7 @@ async function bundleSize(pkg: string): Promise<{ minBytes: number; gzBytes: num
 }
 
 export async function startupFigures(quick: boolean): Promise<StartupResult> {
-  const processes = quick ? 7 : 21
+  const processes = quick ? 5 : 21
   const result: StartupResult = { packages: {} }
   for (const { name, libs } of PACKAGES) {
     const own: number[] = []

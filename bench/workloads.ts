@@ -48,12 +48,12 @@ export const FULL: Sizes = {
 }
 
 export const QUICK: Sizes = {
-  single: { seq: 150, x32: 256, x128: 256 },
+  single: { seq: 100, x32: 128, x128: 256 },
   batch: { seq: 2 },
-  small: { seq: 100, x32: 128, x128: 128 },
+  small: { seq: 64, x32: 96, x128: 128 },
   docs: 10_000,
-  transactions: 20,
-  events: 25,
+  transactions: 16,
+  events: 20,
 }
 
 /** Collections the workloads use; `seed` fills the read-only ones. */
