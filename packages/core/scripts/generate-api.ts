@@ -289,13 +289,15 @@ function emitLocalTypes(em: Emitter): string[] {
 }
 
 /** Which wrapped class a member's declared type names (for runtime re-wrapping). */
-function returnedClass(em: Emitter, m: DriverMember): string | undefined {
+function returnedClass(em: Emitter, cls: string, m: DriverMember): string | undefined {
   const nodes = m.nodes as ts.Node[]
   for (const node of nodes) {
     let type: ts.TypeNode | undefined
     if (ts.isMethodDeclaration(node) || ts.isMethodSignature(node) || ts.isGetAccessorDeclaration(node)) type = node.type
     else if (ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) type = node.type
-    if (type && ts.isTypeReferenceNode(type) && type.typeName.getText(em.api.source) === 'Promise') type = type.typeArguments?.[0]
+    const promised = type && ts.isTypeReferenceNode(type) && type.typeName.getText(em.api.source) === 'Promise'
+    if (promised) type = (type as ts.TypeReferenceNode).typeArguments?.[0]
+    if (promised && type?.kind === ts.SyntaxKind.ThisType) return cls // `connect(): Promise<this>`
     if (type && ts.isArrayTypeNode(type)) type = type.elementType
     if (type && ts.isTypeReferenceNode(type) && WRAPPED.has(type.typeName.getText(em.api.source)))
       return type.typeName.getText(em.api.source)
@@ -362,7 +364,7 @@ export function generate(api: DriverApi = readDriverApi(), flavour: Flavour = co
       const m = driverClass.members.get(name)
       if (!m) fail(cls, name, 'not in mongodb.d.ts (see pnpm api-diff)')
       const abortable = kind.kind === 'op' ? abortableIndex(em, m) : undefined
-      const returns = returnedClass(em, m)
+      const returns = returnedClass(em, cls, m)
       if (abortable !== undefined || returns) clsMeta[name] = { ...(abortable !== undefined && { abortable }), ...(returns && { returns }) }
       const fnParams = kind.kind === 'op' || kind.kind === 'custom' ? functionParamCount(em, m) : 0
       if (fnParams) functionParams[cls] = { ...functionParams[cls], [name]: fnParams }

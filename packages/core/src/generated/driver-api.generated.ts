@@ -31,6 +31,9 @@ export const driverHierarchy: Readonly<Record<string, string | undefined>> = {
 export const driverMeta: Readonly<Record<string, Readonly<Record<string, { readonly abortable?: number; readonly returns?: string }>>>> = {
   "TypedEventEmitter": {},
   "MongoClient": {
+    "connect": {
+      "returns": "MongoClient"
+    },
     "db": {
       "returns": "Db"
     },
