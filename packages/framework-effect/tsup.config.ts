@@ -1,3 +1,4 @@
 import { motorTsupConfig } from '../../tools/tsup.factory'
 
-export default motorTsupConfig()
+// ESM only, like Effect 4 itself: a CommonJS build would promise types its consumers cannot resolve.
+export default motorTsupConfig({ format: ['esm'] })

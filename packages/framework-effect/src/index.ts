@@ -6,6 +6,29 @@
  * `Stream`s (`toStream()`). `MongoClientService` provides a client through a `Layer`.
  */
 export * from 'mongodb'
+
+/** Core's framework-generic types, so code written once for every framework needs only this package. */
+export type {
+  FrameworkTypes,
+  Future,
+  MotorAbstractCursor,
+  MotorAdmin,
+  MotorAggregationCursor,
+  MotorChangeStream,
+  MotorClientEncryption,
+  MotorClientSession,
+  MotorCollection,
+  MotorDb,
+  MotorFindCursor,
+  MotorGridFSBucket,
+  MotorListCollectionsCursor,
+  MotorListIndexesCursor,
+  MotorMongoClient,
+  MotorOptions,
+  MotorOrderedBulkOperation,
+  MotorUnorderedBulkOperation,
+  Stream as MotorStream,
+} from '@motor-ts/core'
 export {
   type Admin,
   type AggregationCursor,
