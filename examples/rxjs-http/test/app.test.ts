@@ -38,6 +38,9 @@ afterAll(async () => {
   await lastValueFrom(client.close())
 })
 
+/** The cursor part of a command's reply (`find`, `aggregate`, `getMore`). */
+const cursorOf = (event: CommandSucceededEvent) => (event.reply as { cursor?: { ns?: string; id?: unknown } }).cursor
+
 const items = () => client.db(dbName).collection<Item>('items')
 
 function request(path: string): { req: ClientRequest; response: Promise<IncomingMessage> } {
@@ -82,7 +85,7 @@ describe('rxjs-http example', () => {
     await lastValueFrom(items().deleteMany({}))
     for (let i = 0; i < count; i += 100)
       await lastValueFrom(items().insertMany(Array.from({ length: 100 }, (_, j) => ({ _id: i + j, name: `item ${i + j}`, payload }))))
-    const getMores = () => succeeded.filter((e) => e.commandName === 'getMore' && e.reply?.cursor?.ns?.startsWith(`${dbName}.`)).length
+    const getMores = () => succeeded.filter((e) => e.commandName === 'getMore' && cursorOf(e)?.ns?.startsWith(`${dbName}.`)).length
     const before = getMores()
 
     const res = await request(`/items?batchSize=${batchSize}`).response
@@ -118,8 +121,8 @@ describe('rxjs-http example', () => {
     res.on('data', (chunk: string) => {
       text += chunk
     })
-    const opened = await until(() => succeeded, (e) => e.commandName === 'aggregate' && e.reply?.cursor?.ns === `${dbName}.items`)
-    const cursorId = opened.reply.cursor.id
+    const opened = await until(() => succeeded, (e) => e.commandName === 'aggregate' && cursorOf(e)?.ns === `${dbName}.items`)
+    const cursorId = cursorOf(opened)?.id
     await lastValueFrom(items().insertOne({ _id: 1001, name: 'first' }))
     await lastValueFrom(items().insertOne({ _id: 1002, name: 'second' }))
     while ((text.match(/^event: insert$/gm) ?? []).length < 2) await once(res, 'data')
