@@ -1,0 +1,44 @@
+/**
+ * One pass over the query module with one framework: every step's result, as plain data, so
+ * the three frameworks' passes can be printed side by side and compared. Each pass uses its own
+ * database (`dbName`) and closes its client.
+ */
+import type { FrameworkTypes } from '@motor-ts/core'
+import type { Runner } from './frameworks.js'
+import { library, NoCopyLeft } from './library.js'
+
+export interface TourOptions {
+  /** Run the transaction steps (the server must support transactions). */
+  transactions: boolean
+}
+
+export async function tour<F extends FrameworkTypes>(runner: Runner<F>, uri: string, dbName: string, options: TourOptions) {
+  const client = runner.client(uri)
+  try {
+    const lib = library(client.db(dbName), runner.framework)
+    const { run } = runner
+    await run(lib.reset())
+    await run(lib.stock())
+    await run(lib.index())
+    const result = {
+      lem: await run(lib.byAuthor('Lem')),
+      perDecade: await run(lib.perDecade()),
+      titles: (await runner.collect(lib.everyTitle())).map((book) => book.title),
+      lending: undefined as undefined | { first: string; second: string; copiesLeft?: number; loans: number },
+    }
+    if (options.transactions) {
+      const outcome = (future: ReturnType<typeof lib.lend>) =>
+        run(future).then(
+          () => 'lent',
+          (error: unknown) => (error instanceof NoCopyLeft || (error as { cause?: unknown }).cause instanceof NoCopyLeft ? 'no copy left' : String(error)),
+        )
+      const first = await outcome(lib.lend(2, 'ada'))
+      const second = await outcome(lib.lend(2, 'grace'))
+      result.lending = { first, second, copiesLeft: (await run(lib.copiesOf(2)))?.copies, loans: await run(lib.loansOf('grace')) }
+    }
+    await run(lib.reset())
+    return result
+  } finally {
+    await runner.run(client.close())
+  }
+}
