@@ -49,13 +49,10 @@ export function library<F extends FrameworkTypes>(db: MotorDb<F>, framework: Fra
     index: () => shelf.createIndex({ author: 1, year: 1 }),
     /** An indexed query with sort, projection and limit. */
     byAuthor: (author: string) => shelf.find({ author }, { projection: { _id: 0, title: 1, year: 1 } }).sort({ year: 1, title: 1 }).toArray(),
-    /** An aggregation: copies per decade. */
-    perDecade: () =>
+    /** An aggregation: copies per author, most first. */
+    perAuthor: () =>
       shelf
-        .aggregate<{ _id: number; copies: number }>([
-          { $group: { _id: { $subtract: ['$year', { $mod: ['$year', 10] }] }, copies: { $sum: '$copies' } } },
-          { $sort: { _id: 1 } },
-        ])
+        .aggregate<{ _id: string; copies: number }>([{ $group: { _id: '$author', copies: { $sum: '$copies' } } }, { $sort: { copies: -1, _id: 1 } }])
         .toArray(),
     /** The whole shelf as the framework's stream, in small batches. */
     everyTitle: (): Stream<F, Book> => shelf.find({}, { batchSize: 2 }).sort({ _id: 1 }).toStream(),

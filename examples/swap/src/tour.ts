@@ -22,7 +22,7 @@ export async function tour<F extends FrameworkTypes>(runner: Runner<F>, uri: str
     await run(lib.index())
     const result = {
       lem: await run(lib.byAuthor('Lem')),
-      perDecade: await run(lib.perDecade()),
+      perAuthor: await run(lib.perAuthor()),
       titles: (await runner.collect(lib.everyTitle())).map((book) => book.title),
       lending: undefined as undefined | { first: string; second: string; copiesLeft?: number; loans: number },
     }

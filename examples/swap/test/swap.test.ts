@@ -13,9 +13,11 @@ const expected = {
     { title: 'Solaris', year: 1961 },
     { title: 'The Cyberiad', year: 1965 },
   ],
-  perDecade: [
-    { _id: 1960, copies: 6 },
-    { _id: 1980, copies: 3 },
+  perAuthor: [
+    { _id: 'Lem', copies: 4 },
+    { _id: 'Herbert', copies: 2 },
+    { _id: 'Simmons', copies: 2 },
+    { _id: 'Gibson', copies: 1 },
   ],
   titles: ['Dune', 'Solaris', 'The Cyberiad', 'Neuromancer', 'Hyperion'],
   lending: { first: 'lent', second: 'no copy left', copiesLeft: 0, loans: 0 },
