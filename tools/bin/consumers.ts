@@ -15,20 +15,27 @@
  * Prints one line per cell and ends with "N passed, N failed".
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CommandError, repoRoot, run } from '../src/cache.ts'
 import { packTarballs, type Tarball } from '../src/packages.ts'
 import { selectServerKind, startServer } from '../src/server.ts'
 
-/** Third-party versions the throwaway projects install (the repo's own pins). */
-const THIRD_PARTY = { mongodb: '7.9.0', rxjs: '7.8.2', effect: '4.1.0', typescript: '5.9.3', '@types/node': '20.19.43', esbuild: '0.25.12' }
+/** The version of `name` this repo has installed (esbuild: the one tsup uses), so the projects match the lockfile. */
+function installedVersion(name: string): string {
+  const from = name === 'esbuild' ? createRequire(join(root, 'package.json')).resolve('tsup/package.json') : join(root, 'package.json')
+  return (createRequire(from)(`${name}/package.json`) as { version: string }).version
+}
+
+const root = repoRoot()
+/** Third-party versions the throwaway projects install: the repo's own, from the npm registry (or pnpm's store). */
+const THIRD_PARTY = Object.fromEntries(['mongodb', 'rxjs', 'effect', 'typescript', '@types/node', 'esbuild'].map((name) => [name, installedVersion(name)]))
 const FRAMEWORKS = { promise: [], rxjs: ['rxjs'], effect: ['effect'] } as const
 type FrameworkName = keyof typeof FRAMEWORKS
 const KINDS = ['esm', 'cjs', 'bundler'] as const
 type Kind = (typeof KINDS)[number]
 
-const root = repoRoot()
 const fixtures = join(root, 'tools', 'consumers')
 const work = mkdtempSync(join(tmpdir(), 'motor-ts-consumers-'))
 const started = performance.now()
@@ -42,7 +49,7 @@ function writeProjects(tarballs: Tarball[]): void {
   writeFileSync(join(work, 'pnpm-workspace.yaml'), 'packages:\n  - "*"\n')
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumers', private: true, pnpm: { overrides } }, null, 2))
   for (const [framework, libs] of Object.entries(FRAMEWORKS) as [FrameworkName, readonly string[]][]) {
-    const pick = ['mongodb', 'typescript', '@types/node', 'esbuild', ...libs] as (keyof typeof THIRD_PARTY)[]
+    const pick = ['mongodb', 'typescript', '@types/node', 'esbuild', ...libs]
     const dependencies = { [`@motor-ts/${framework}`]: `file:${tgz(`@motor-ts/${framework}`)}`, ...Object.fromEntries(pick.map((p) => [p, THIRD_PARTY[p]])) }
     mkdirSync(join(work, framework))
     writeFileSync(join(work, framework, 'package.json'), JSON.stringify({ name: `consumer-${framework}`, private: true, dependencies }, null, 2))
