@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { motorMasquerade } from './packages/synchro/src/vitest.ts'
 
-const packages = ['core', 'framework-promise', 'framework-rxjs', 'framework-effect', 'synchro']
+const packages = ['core', 'framework-promise', 'framework-rxjs', 'framework-effect', 'framework-callback', 'synchro', 'conformance']
 
 const project = (name: string, root: string) => ({
   extends: true as const,
@@ -34,7 +34,7 @@ export default defineConfig({
       ...['rxjs-http', 'effect-app', 'swap'].map((dir) => project(`example-${dir}`, `./examples/${dir}`)),
       // A suite written for the plain driver (`import ... from 'mongodb'`), run through each
       // framework by Synchro's masquerade: the documented way to reuse driver test suites.
-      ...['promise', 'rxjs', 'effect'].map((framework) => ({
+      ...['promise', 'rxjs', 'effect', 'callback'].map((framework) => ({
         extends: true as const,
         plugins: [motorMasquerade({ framework })],
         test: {

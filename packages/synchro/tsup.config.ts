@@ -1,7 +1,8 @@
 import { motorTsupConfig } from '../../tools/tsup.factory'
-// Two configs: the CommonJS-compatible main entry, and ESM-only entries (top-level await, import.meta). The build script empties dist first.
+// Three configs: the CommonJS-compatible main entry, ESM-only entries (import.meta), and the CommonJS masquerade `require('mongodb')` gets. The build script empties dist first.
 
 export default [
   motorTsupConfig({ entry: ['src/index.ts'], clean: false }),
-  motorTsupConfig({ entry: ['src/masquerade.ts', 'src/register.ts', 'src/hooks.ts', 'src/vitest.ts', 'src/conformance-cli.ts'], format: ['esm'], clean: false }),
+  motorTsupConfig({ entry: ['src/masquerade.ts', 'src/register.ts', 'src/hooks.ts', 'src/vitest.ts'], format: ['esm'], clean: false }),
+  motorTsupConfig({ entry: ['src/masquerade-require.cts'], format: ['cjs'], dts: false, clean: false }),
 ]

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     yield* items.insertOne({ _id: 1, name: 'one' })
     const outcome = yield* items.insertOne({ _id: 1, name: 'again' }).pipe(
       Effect.as('inserted'),
-      Effect.catchTag('DuplicateKey', () => Effect.succeed('duplicate')),
+      Effect.catchReason('MotorError', 'DuplicateKey', () => Effect.succeed('duplicate')),
     )
     if (outcome !== 'duplicate') return yield* Effect.die(`duplicate insert gave ${outcome}`)
     return yield* items.countDocuments({})

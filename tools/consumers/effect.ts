@@ -1,9 +1,9 @@
-import { type Collection, MongoClientService, type MotorError, type WithId } from '@motor-ts/effect'
+import { type Collection, Mongo, type MotorError, type WithId } from '@motor-ts/effect'
 import { Effect, Stream } from 'effect'
 import { type Item, itemQueries } from './queries.js'
 
 const program = Effect.gen(function* () {
-  const client = yield* MongoClientService
+  const client = yield* Mongo.MongoClient
   const db = client.db(process.env.CONSUMER_DB!)
   const q = itemQueries(db)
   const items: Collection<Item> = db.collection<Item>('items')
@@ -15,7 +15,7 @@ const program = Effect.gen(function* () {
   if (sum !== 15) return yield* Effect.die(`streamed ids sum to ${sum}`)
   const duplicate = yield* q.insert({ _id: 1, name: 'again', n: 0 }).pipe(
     Effect.as('inserted'),
-    Effect.catchTag('DuplicateKey', () => Effect.succeed('duplicate')),
+    Effect.catchReason('MotorError', 'DuplicateKey', () => Effect.succeed('duplicate')),
   )
   if (duplicate !== 'duplicate') return yield* Effect.die(`duplicate insert gave ${duplicate}`)
   const count = yield* items.countDocuments({})
@@ -23,7 +23,7 @@ const program = Effect.gen(function* () {
 })
 
 async function main(): Promise<void> {
-  await Effect.runPromise(program.pipe(Effect.provide(MongoClientService.layer(process.env.MONGODB_URI!))))
+  await Effect.runPromise(program.pipe(Effect.provide(Mongo.layer({ url: process.env.MONGODB_URI! }))))
 }
 
 main().catch((error) => {

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 /** The repository root (this file is `<root>/tools/src/cache.ts`). */
 export function repoRoot(): string {
   // Found by walking up to pnpm-workspace.yaml: this file may also run bundled elsewhere
-  // (e.g. inside packages/synchro/dist/conformance-cli.js).
+  // (e.g. inside packages/conformance/dist/conformance-cli.js).
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir
     const up = dirname(dir)

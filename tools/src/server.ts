@@ -6,7 +6,9 @@
  *   127.0.0.1 port with fresh temporary data directories, waits until the driver can talk to it,
  *   and on `stop()` kills its whole process group and deletes the data. Children are also killed
  *   when this process exits or gets SIGINT/SIGTERM/SIGHUP, and a tiny watchdog shell kills them if
- *   this process dies without running any handler (SIGKILL, OOM).
+ *   this process dies without running any handler (SIGKILL, OOM). `halt()` stops the process
+ *   but keeps its port and data; `restart({ auth })` starts it again on both (the fault and
+ *   secrets scenarios of `pnpm stress` use them).
  * - 'uri': the server at `$MONGODB_URI`, which the caller owns (stop only disconnects).
  * - 'memory': mongodb-memory-server, if that optional package is installed (it downloads a real
  *   mongod on first use, so it needs internet access); it is not a dependency of this repo.
@@ -28,6 +30,19 @@ export interface RunningServer {
   readonly info: ServerInfo
   /** Stops the server (if this process started it) and removes its data. Idempotent. */
   stop(): Promise<void>
+  /**
+   * Servers this process started (secantusdb, ferretdb) only: stops the server process but
+   * keeps its port and data, as a crash or an operator's stop would (SIGTERM, then SIGKILL
+   * after 5 s; or SIGKILL at once). `restart()` brings it back.
+   */
+  halt?(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
+  /**
+   * Servers this process started only: starts the server again (halting it first if it is
+   * running) on the same port and data directory, so `info.uri` stays valid, and resolves once
+   * it answers. `auth: true` makes it require authentication (SecantusDB `--auth`, FerretDB
+   * `--test-enable-new-auth`); create users before restarting with it.
+   */
+  restart?(options?: { auth?: boolean }): Promise<void>
 }
 
 export interface StartOptions {
@@ -35,6 +50,8 @@ export interface StartOptions {
   install?: boolean
   /** How long to wait for the server to answer (default 90 s). */
   readyTimeoutMs?: number
+  /** A fixed 127.0.0.1 port (e.g. 27017, for suites that expect it); default a free one. */
+  port?: number
 }
 
 /** The server tests should use: MONGODB_URI wins, then MOTOR_TEST_SERVER, then SecantusDB. */
@@ -50,6 +67,10 @@ export function selectServerKind(env: NodeJS.ProcessEnv = process.env): ServerKi
 }
 
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<RunningServer> {
+  if (options.port !== undefined && kind !== 'secantusdb' && kind !== 'ferretdb')
+    throw new ProvisionError(`a fixed port applies to the servers this repo starts (secantusdb, ferretdb), not ${kind}`, [
+      kind === 'uri' ? 'MONGODB_URI already names its port' : 'choose secantusdb or ferretdb',
+    ])
   switch (kind) {
     case 'secantusdb':
     case 'ferretdb':
@@ -126,6 +147,16 @@ function startWatchdog(serverPid: number, dirs: string[]): ChildProcess {
   return watchdog
 }
 
+/** Whether `port` on 127.0.0.1 can be bound right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const probe = createServer()
+    probe.unref()
+    probe.once('error', () => resolveFree(false))
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)))
+  })
+}
+
 /** A free TCP port on 127.0.0.1 (the OS picks it; the server binds it right after). */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -146,50 +177,55 @@ interface Launch {
   command: string
   args: string[]
   env: NodeJS.ProcessEnv
-  dirs: string[]
 }
 
-async function launchSpec(kind: 'secantusdb' | 'ferretdb', port: number): Promise<Launch> {
+/** Fresh temporary data directories for one server (kept across `halt()` / `restart()`). */
+async function dataDirs(kind: 'secantusdb' | 'ferretdb'): Promise<string[]> {
+  if (kind === 'secantusdb') return [await mkdtemp(join(tmpdir(), 'motor-secantusdb-'))]
+  return [await mkdtemp(join(tmpdir(), 'motor-ferretdb-data-')), await mkdtemp(join(tmpdir(), 'motor-ferretdb-state-'))]
+}
+
+function launchSpec(kind: 'secantusdb' | 'ferretdb', port: number, dirs: string[], auth: boolean): Launch {
   if (kind === 'secantusdb') {
     const paths = secantusPaths()
-    const data = await mkdtemp(join(tmpdir(), 'motor-secantusdb-'))
     return {
       command: paths.daemon,
       args: [
         '--config', paths.config,
         '--host', '127.0.0.1',
         '--port', String(port),
-        '--storage-path', data,
+        '--storage-path', dirs[0]!,
         '--enable-test-commands',
         '--cache-size', '256M',
         '--log-level', 'WARNING',
+        ...(auth ? ['--auth'] : []),
       ],
       // The data directory is thrown away on stop, so skip the journal and fsyncs (what
       // SecantusDB's own test suite does); it keeps the same on-disk engine otherwise.
       env: quietEnv({ SECANTUS_TEST_FAST_STORAGE: '1' }),
-      dirs: [data],
     }
   }
   const paths = ferretPaths()
-  const data = await mkdtemp(join(tmpdir(), 'motor-ferretdb-data-'))
-  const state = await mkdtemp(join(tmpdir(), 'motor-ferretdb-state-'))
   return {
     command: paths.binary,
     args: [
       '--handler=sqlite',
-      `--sqlite-url=file:${data}/`,
-      `--state-dir=${state}`,
+      `--sqlite-url=file:${dirs[0]}/`,
+      `--state-dir=${dirs[1]}`,
       `--listen-addr=127.0.0.1:${port}`,
       '--telemetry=disable',
       '--debug-addr=-',
       '--log-level=warn',
+      ...(auth ? ['--test-enable-new-auth'] : []),
     ],
     env: quietEnv(),
-    dirs: [data, state],
   }
 }
 
-/** Waits until a driver `ping` succeeds, or throws if the process exits or time runs out. */
+/**
+ * Waits until the server answers `hello` (allowed before authentication, so this works with
+ * auth on), or throws if the process exits or time runs out.
+ */
 async function waitReady(uri: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
@@ -199,7 +235,7 @@ async function waitReady(uri: string, child: ChildProcess, output: () => string,
     }
     const client = new MongoClient(uri, { directConnection: true, serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 })
     try {
-      await client.db('admin').command({ ping: 1 })
+      await client.db('admin').command({ hello: 1 })
       return
     } catch (error) {
       lastError = error
@@ -230,59 +266,113 @@ async function clientUri(host: string): Promise<string> {
   }
 }
 
-async function startManaged(kind: 'secantusdb' | 'ferretdb', options: StartOptions): Promise<RunningServer> {
-  if (options.install !== false) await provision(kind)
-  installExitHooks()
-  const timeoutMs = options.readyTimeoutMs ?? 90_000
-  let lastError: unknown
-  // A port can be taken between freePort() and the server's bind; try a fresh one then.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await freePort()
-    const host = `127.0.0.1:${port}`
-    const spec = await launchSpec(kind, port)
-    const started = Date.now()
-    const child = spawn(spec.command, spec.args, { env: spec.env, cwd: spec.dirs[0], detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-    const entry: Managed = { child, dirs: spec.dirs }
-    managed.add(entry)
-    let output = ''
+/** One server process on a fixed port and data directories, which can be stopped and started again. */
+class ServerProcess {
+  readonly entry: Managed
+  private output = ''
+
+  constructor(
+    private readonly kind: 'secantusdb' | 'ferretdb',
+    readonly port: number,
+    readonly dirs: string[],
+  ) {
+    this.entry = { child: undefined as unknown as ChildProcess, dirs }
+  }
+
+  get host(): string {
+    return `127.0.0.1:${this.port}`
+  }
+
+  get lastOutput(): string {
+    return this.output
+  }
+
+  get running(): boolean {
+    const { child } = this.entry
+    return Boolean(child) && child.exitCode === null && child.signalCode === null
+  }
+
+  /** Spawns the server and waits until it answers. */
+  async start(auth: boolean, timeoutMs: number): Promise<void> {
+    const spec = launchSpec(this.kind, this.port, this.dirs, auth)
+    const child = spawn(spec.command, spec.args, { env: spec.env, cwd: this.dirs[0], detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.entry.child = child
+    managed.add(this.entry)
+    this.output = ''
     const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000)
-      if (process.env.MOTOR_SERVER_LOGS) process.stderr.write(`[${kind}] ${chunk}`)
+      this.output = (this.output + chunk.toString()).slice(-20_000)
+      if (process.env.MOTOR_SERVER_LOGS) process.stderr.write(`[${this.kind}] ${chunk}`)
     }
     child.stdout!.on('data', collect)
     child.stderr!.on('data', collect)
     const spawnError = new Promise<never>((_, reject) => child.once('error', reject))
     spawnError.catch(() => undefined)
-    if (child.pid) entry.watchdog = startWatchdog(child.pid, spec.dirs)
+    if (child.pid) this.entry.watchdog = startWatchdog(child.pid, this.dirs)
+    await Promise.race([waitReady(`mongodb://${this.host}/`, child, () => this.output, timeoutMs), spawnError])
+  }
 
-    const stop = async () => {
-      if (!managed.has(entry)) return
-      managed.delete(entry)
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((done) => child.once('exit', done))
-        killGroup(child.pid, 'SIGTERM')
-        const graceful = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)])
-        if (!graceful) {
-          killGroup(child.pid, 'SIGKILL')
-          await Promise.race([exited, sleep(2000)])
-        }
+  /** Stops the process (SIGTERM, then SIGKILL after 5 s; or SIGKILL at once), keeping the data. */
+  async halt(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const { child } = this.entry
+    if (this.running) {
+      const exited = new Promise((done) => child.once('exit', done))
+      killGroup(child.pid, signal)
+      const graceful = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)])
+      if (!graceful) {
+        killGroup(child.pid, 'SIGKILL')
+        await Promise.race([exited, sleep(2000)])
       }
-      killGroup(entry.watchdog?.pid, 'SIGKILL')
-      for (const dir of spec.dirs) await rm(dir, { recursive: true, force: true })
     }
+    killGroup(this.entry.watchdog?.pid, 'SIGKILL')
+    this.entry.watchdog = undefined
+  }
 
+  /** Stops the process and removes its data. Idempotent. */
+  async stop(): Promise<void> {
+    if (!managed.has(this.entry)) return
+    managed.delete(this.entry)
+    await this.halt()
+    for (const dir of this.dirs) await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function startManaged(kind: 'secantusdb' | 'ferretdb', options: StartOptions): Promise<RunningServer> {
+  if (options.install !== false) await provision(kind)
+  installExitHooks()
+  const timeoutMs = options.readyTimeoutMs ?? 90_000
+  const fixed = options.port
+  if (fixed !== undefined) {
+    if (!Number.isInteger(fixed) || fixed < 1 || fixed > 65_535)
+      throw new ProvisionError(`port ${fixed} is not a TCP port`, ['give a whole number from 1 to 65535'])
+    if (!(await portIsFree(fixed)))
+      throw new ProvisionError(`port ${fixed} on 127.0.0.1 is in use`, [`stop what listens there (e.g. a mongod), or choose another port`])
+  }
+  let lastError: unknown
+  // A port can be taken between freePort() and the server's bind; try a fresh one then.
+  for (let attempt = 1; attempt <= (fixed === undefined ? 3 : 1); attempt++) {
+    const server = new ServerProcess(kind, fixed ?? (await freePort()), await dataDirs(kind))
+    const started = Date.now()
     try {
-      await Promise.race([waitReady(`mongodb://${host}/`, child, () => output, timeoutMs), spawnError])
-      const uri = await clientUri(host)
+      await server.start(false, timeoutMs)
+      const uri = await clientUri(server.host)
       const info = await probeServer(uri, kind)
       log(`${kind} ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${describe(info)}`)
-      return { kind, info, stop }
+      return {
+        kind,
+        info,
+        stop: () => server.stop(),
+        halt: (signal) => server.halt(signal),
+        restart: async (restartOptions = {}) => {
+          await server.halt()
+          await server.start(restartOptions.auth ?? false, timeoutMs)
+        },
+      }
     } catch (error) {
-      await stop()
+      await server.stop()
       lastError = error
-      const inUse = /address already in use|EADDRINUSE/i.test(output)
+      const inUse = /address already in use|EADDRINUSE/i.test(server.lastOutput)
       if (!inUse) break
-      log(`port ${port} was taken before ${kind} could bind it; retrying on another port`)
+      log(`port ${server.port} was taken before ${kind} could bind it; retrying on another port`)
     }
   }
   const command = kind === 'secantusdb' ? secantusPaths().daemon : ferretPaths().binary

@@ -46,7 +46,7 @@ export function uniqueName(prefix = 'motor'): string {
   return `${prefix}_${process.pid.toString(36)}_${Date.now().toString(36)}_${counter}`
 }
 
-/** The test server in the shape `suite()` of `@motor-ts/synchro` takes. */
+/** The test server in the shape `suite()` of `@motor-ts/conformance/vitest` takes. */
 export function suiteServer(): { uri: string; name: string; capabilities: ServerInfo['capabilities'] } {
   const info = server()
   return { uri: info.uri, name: `${info.name} ${info.version}`, capabilities: info.capabilities }

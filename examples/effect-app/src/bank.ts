@@ -1,15 +1,15 @@
 /**
  * A small bank on motor-ts with Effect: every operation is an Effect that needs the
- * `MongoClientService` and fails with typed errors — the domain's own (`AccountExists`,
+ * `Mongo.MongoClient` service and fails with typed errors — the domain's own (`AccountExists`,
  * `InsufficientFunds`, `UnknownAccount`) next to motor-ts's `MotorError`s.
  *
- * - `openAccount` turns the driver's duplicate-key failure into `AccountExists` with `catchTag`.
+ * - `openAccount` turns the driver's duplicate-key failure into `AccountExists` with `catchReason`.
  * - `transfer` moves money in a transaction: the debit only applies when the balance covers it,
  *   the credit and the ledger entry commit with it or not at all, and a transient conflict is
  *   retried by the driver's rules (core's retry loop, run as an Effect).
  * - `statement` is a Stream pipeline over a cursor: the account's ledger with a running balance.
  */
-import { type ClientSession, MongoClientService, type MotorError, type ObjectId } from '@motor-ts/effect'
+import { type ClientSession, Mongo, type MotorError, type ObjectId } from '@motor-ts/effect'
 import { Data, Effect, Stream } from 'effect'
 import { DatabaseConfig } from './database.js'
 
@@ -32,7 +32,7 @@ export class UnknownAccount extends Data.TaggedError('UnknownAccount')<{ readonl
 export class InsufficientFunds extends Data.TaggedError('InsufficientFunds')<{ readonly id: string; readonly amount: number }> {}
 
 const collections = Effect.gen(function* () {
-  const client = yield* MongoClientService
+  const client = yield* Mongo.MongoClient
   const { database } = yield* DatabaseConfig
   const db = client.db(database)
   return { accounts: db.collection<Account>('accounts'), ledger: db.collection<Entry>('ledger') }
@@ -40,7 +40,7 @@ const collections = Effect.gen(function* () {
 
 /** Empties the bank's database (for a fresh run). */
 export const reset = Effect.gen(function* () {
-  const client = yield* MongoClientService
+  const client = yield* Mongo.MongoClient
   const { database } = yield* DatabaseConfig
   yield* client.db(database).dropDatabase()
 })
@@ -49,7 +49,7 @@ export const reset = Effect.gen(function* () {
 export const openAccount = (id: string, owner: string) =>
   Effect.gen(function* () {
     const { accounts } = yield* collections
-    yield* accounts.insertOne({ _id: id, owner, balance: 0 }).pipe(Effect.catchTag('DuplicateKey', () => Effect.fail(new AccountExists({ id }))))
+    yield* accounts.insertOne({ _id: id, owner, balance: 0 }).pipe(Effect.catchReason('MotorError', 'DuplicateKey', () => Effect.fail(new AccountExists({ id }))))
   })
 
 /** Adds money to an account (a single-document update: atomic without a transaction). */
@@ -64,7 +64,7 @@ export const deposit = (id: string, amount: number) =>
 /** Moves `amount` from one account to another, all or nothing. */
 export const transfer = (from: string, to: string, amount: number) =>
   Effect.gen(function* () {
-    const client = yield* MongoClientService
+    const client = yield* Mongo.MongoClient
     const { accounts, ledger } = yield* collections
     // The work of one attempt; the driver's rules may run it again after a transient error.
     const attempt = (session: ClientSession): Effect.Effect<Outcome, MotorError> =>

@@ -7,6 +7,13 @@ import type { FrameworkTypes } from '@motor-ts/core'
 import type { Runner } from './frameworks.js'
 import { library, NoCopyLeft } from './library.js'
 
+/** An error and its causes (Effect's MotorError wraps a reason, whose cause is what was thrown). */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = []
+  for (let e = error; e !== undefined && chain.length < 5; e = (e as { cause?: unknown } | null)?.cause) chain.push(e)
+  return chain
+}
+
 export interface TourOptions {
   /** Run the transaction steps (the server must support transactions). */
   transactions: boolean
@@ -30,7 +37,7 @@ export async function tour<F extends FrameworkTypes>(runner: Runner<F>, uri: str
       const outcome = (future: ReturnType<typeof lib.lend>) =>
         run(future).then(
           () => 'lent',
-          (error: unknown) => (error instanceof NoCopyLeft || (error as { cause?: unknown }).cause instanceof NoCopyLeft ? 'no copy left' : String(error)),
+          (error: unknown) => (causes(error).some((e) => e instanceof NoCopyLeft) ? 'no copy left' : String(error)),
         )
       const first = await outcome(lib.lend(2, 'ada'))
       const second = await outcome(lib.lend(2, 'grace'))

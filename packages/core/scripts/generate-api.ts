@@ -10,7 +10,8 @@
  *   which wrapped class a member returns.
  *
  * `tsx scripts/generate-api.ts` writes the file; `--check` exits 1 when the committed file
- * is stale (the build runs the check). It fails loudly when the table and the driver
+ * is stale (the build runs the check). A framework package whose methods take another shape
+ * calls `generate` with its own `Flavour` (`@motor-ts/callback` adds callback overloads). It fails loudly when the table and the driver
  * disagree on a member's shape (e.g. an `op` that does not return a Promise).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -34,8 +35,38 @@ const EXTRAS: Record<string, (driverType: string, params: string[]) => string[]>
   GridFSBucketWriteStream: () => ['Uploadable<F>'],
 }
 
+/**
+ * What differs between the generated files: core's (every framework's types, with the
+ * runtime metadata) and a framework package's own, such as `@motor-ts/callback`'s, whose
+ * async members gain Node-style callback overloads.
+ */
+export interface Flavour {
+  /** The command that regenerates the file, named in its header. */
+  readonly regenerate: string
+  /** Import lines for the motor-ts types the output names (`MotorOptions`, `Future`, ...). */
+  readonly header: readonly string[]
+  /** Framework-specific extras each wrapped class gains beyond the driver's API. */
+  readonly extras: Readonly<Record<string, (driverType: string, params: string[]) => string[]>>
+  /** Emit the runtime metadata core's wrappers need (hierarchy, `signal` and return classes). */
+  readonly meta: boolean
+  /** After each overload of an async member, overloads taking a trailing `NodeCallback<T>` and returning void. */
+  readonly callbacks: boolean
+}
+
+export const coreFlavour: Flavour = {
+  regenerate: 'pnpm --filter @motor-ts/core generate',
+  header: [
+    "import type { MotorOptions, MotorSessionCallback, Streamable, Uploadable } from '../extras.js'",
+    "import type { FrameworkTypes, Future } from '../framework.js'",
+  ],
+  extras: EXTRAS,
+  meta: true,
+  callbacks: false,
+}
+
 interface Emitter {
   api: DriverApi
+  flavour: Flavour
   imports: Map<string, string>
   exported: Set<string>
   externalImports: Map<string, string>
@@ -116,15 +147,33 @@ function typeParams(em: Emitter, params: readonly ts.TypeParameterDeclaration[] 
   return params?.length ? `<${params.map((p) => emitType(em, p)).join(', ')}>` : ''
 }
 
-function emitParams(em: Emitter, fn: ts.SignatureDeclarationBase): string {
-  return fn.parameters
+function emitParams(em: Emitter, params: readonly ts.ParameterDeclaration[], required = false): string {
+  return params
     .map((p) => {
       const name = p.name.getText(em.api.source)
       const type = p.type ? emitType(em, p.type) : 'unknown'
       const wrapped = name === 'options' && p.type ? `MotorOptions<${type}>` : type
-      return `${p.dotDotDotToken ? '...' : ''}${name}${p.questionToken ? '?' : ''}: ${wrapped}`
+      return `${p.dotDotDotToken ? '...' : ''}${name}${p.questionToken && !required ? '?' : ''}: ${wrapped}`
     })
     .join(', ')
+}
+
+/**
+ * The callback forms of one async overload: the callback follows the required parameters,
+ * then each longer prefix of the optional ones (`insertOne(doc, cb)`, `insertOne(doc, options, cb)`),
+ * as `mongodb-legacy` declares them. The driver's generics and parameter types are kept.
+ */
+function callbackOverloads(em: Emitter, name: string, node: ts.MethodDeclaration, type: ts.TypeNode): string[] {
+  const params = node.parameters
+  if (params.some((p) => p.dotDotDotToken)) return []
+  const result = emitType(em, (type as ts.TypeReferenceNode).typeArguments![0]!)
+  const firstOptional = params.findIndex((p) => p.questionToken || p.initializer)
+  const out: string[] = []
+  for (let n = firstOptional < 0 ? params.length : firstOptional; n <= params.length; n++) {
+    const before = emitParams(em, params.slice(0, n), true)
+    out.push(`  ${name}${typeParams(em, node.typeParameters)}(${before ? `${before}, ` : ''}callback: NodeCallback<${result}>): void`)
+  }
+  return out
 }
 
 function fail(cls: string, member: string, why: string): never {
@@ -147,13 +196,15 @@ function emitMember(em: Emitter, cls: string, m: DriverMember, kind: MemberKind)
   const out: string[] = []
   const name = m.name
   if (m.form === 'method') {
+    const forms: string[] = []
     for (const node of m.nodes as ts.MethodDeclaration[]) {
       if (!node.type && !ts.isMethodSignature(node)) continue
       out.push(
-        `${jsDoc(em, node, '  ')}  ${name}${typeParams(em, node.typeParameters)}(${emitParams(em, node)}): ${emitResult(em, cls, m, kind, node.type)}`,
+        `${jsDoc(em, node, '  ')}  ${name}${typeParams(em, node.typeParameters)}(${emitParams(em, node.parameters)}): ${emitResult(em, cls, m, kind, node.type)}`,
       )
+      if (em.flavour.callbacks && (kind.kind === 'op' || kind.kind === 'custom')) forms.push(...callbackOverloads(em, name, node, node.type!))
     }
-    return out.join('\n')
+    return [...new Set(forms), ...out].join('\n')
   }
   if (kind.kind !== 'prop') fail(cls, name, `a ${m.form} must be declared prop()`)
   const first = m.nodes[0] as ts.PropertyDeclaration | ts.GetAccessorDeclaration
@@ -188,9 +239,29 @@ function abortableIndex(em: Emitter, m: DriverMember): number | undefined {
   return undefined
 }
 
-export function generate(api: DriverApi = readDriverApi()): string {
+/** Is a parameter's declared type a function (inline, or a driver alias of one such as `WithSessionCallback`)? */
+function isFunctionType(em: Emitter, type: ts.TypeNode | undefined): boolean {
+  if (!type) return false
+  if (ts.isFunctionTypeNode(type)) return true
+  if (!ts.isTypeReferenceNode(type)) return false
+  const name = type.typeName.getText(em.api.source)
+  return em.api.source.statements.some((s) => ts.isTypeAliasDeclaration(s) && s.name.text === name && ts.isFunctionTypeNode(s.type))
+}
+
+/** How many function arguments an async member takes itself (`forEach`'s iterator, `withSession`'s executor). */
+function functionParamCount(em: Emitter, m: DriverMember): number {
+  let most = 0
+  for (const node of m.nodes as ts.Node[]) {
+    if (!(ts.isMethodDeclaration(node) || ts.isMethodSignature(node))) continue
+    most = Math.max(most, node.parameters.filter((p) => isFunctionType(em, p.type)).length)
+  }
+  return most
+}
+
+export function generate(api: DriverApi = readDriverApi(), flavour: Flavour = coreFlavour): string {
   const { exported, external } = driverExports(api)
-  const em: Emitter = { api, imports: new Map(), exported, externalImports: external }
+  const em: Emitter = { api, flavour, imports: new Map(), exported, externalImports: external }
+  const functionParams: Record<string, Record<string, number>> = {}
   const interfaces: string[] = []
   const meta: Record<string, Record<string, { abortable?: number; returns?: string }>> = {}
   const hierarchy: Record<string, string | undefined> = {}
@@ -210,6 +281,8 @@ export function generate(api: DriverApi = readDriverApi()): string {
       const abortable = kind.kind === 'op' ? abortableIndex(em, m) : undefined
       const returns = returnedClass(em, m)
       if (abortable !== undefined || returns) clsMeta[name] = { ...(abortable !== undefined && { abortable }), ...(returns && { returns }) }
+      const fnParams = kind.kind === 'op' || kind.kind === 'custom' ? functionParamCount(em, m) : 0
+      if (fnParams) functionParams[cls] = { ...functionParams[cls], [name]: fnParams }
       if (m.isStatic) continue
       members.push(emitMember(em, cls, m, kind))
     }
@@ -227,7 +300,7 @@ export function generate(api: DriverApi = readDriverApi()): string {
     members.unshift(`  /** The driver object this wraps. Use it only for what motor-ts does not cover. */\n  readonly delegate: ${driverType}`)
     const bases = [
       ...heritage.map((h) => `Motor${h.expression.getText(api.source)}<${['F', ...(h.typeArguments ?? []).map((a) => emitType(em, a))].join(', ')}>`),
-      ...(EXTRAS[cls]?.(driverType, params) ?? []),
+      ...(flavour.extras[cls]?.(driverType, params) ?? []),
     ]
     const tp = ['F extends FrameworkTypes', ...driverClass.typeParameters.map((p) => emitType(em, p))].join(', ')
     interfaces.push(
@@ -241,43 +314,51 @@ export function generate(api: DriverApi = readDriverApi()): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([from, names]) => `import type { ${names.sort().join(', ')} } from '${from}'`)
 
+  const runtimeMeta = flavour.meta
+    ? [
+        '/** Per class: the parent class in the driver hierarchy. */',
+        `export const driverHierarchy: Readonly<Record<string, string | undefined>> = ${JSON.stringify(hierarchy, null, 2)}`,
+        '',
+        '/** Per class and member: the index of the argument accepting `signal` (Abortable), and the wrapped class it returns. */',
+        `export const driverMeta: Readonly<Record<string, Readonly<Record<string, { readonly abortable?: number; readonly returns?: string }>>>> = ${JSON.stringify(meta, null, 2)}`,
+      ]
+    : [
+        '/** Per class: the async members that take function arguments of their own, and how many (a trailing callback comes after them). */',
+        `export const functionParams: Readonly<Record<string, Readonly<Record<string, number>>>> = ${JSON.stringify(functionParams, null, 2)}`,
+      ]
   return [
     '// GENERATED by packages/core/scripts/generate-api.ts from mongodb.d.ts and src/table.ts.',
-    `// Driver: mongodb ${api.version}. Do not edit: run \`pnpm --filter @motor-ts/core generate\`.`,
+    `// Driver: mongodb ${api.version}. Do not edit: run \`${flavour.regenerate}\`.`,
     '/* eslint-disable */',
     ...importLines,
-    "import type { MotorOptions, MotorSessionCallback, Streamable, Uploadable } from '../extras.js'",
-    "import type { FrameworkTypes, Future } from '../framework.js'",
+    ...flavour.header,
     '',
     `/** The driver version these declarations were generated from. */`,
     `export const driverVersion = ${JSON.stringify(api.version)}`,
     '',
-    '/** Per class: the parent class in the driver hierarchy. */',
-    `export const driverHierarchy: Readonly<Record<string, string | undefined>> = ${JSON.stringify(hierarchy, null, 2)}`,
-    '',
-    '/** Per class and member: the index of the argument accepting `signal` (Abortable), and the wrapped class it returns. */',
-    `export const driverMeta: Readonly<Record<string, Readonly<Record<string, { readonly abortable?: number; readonly returns?: string }>>>> = ${JSON.stringify(meta, null, 2)}`,
+    ...runtimeMeta,
     '',
     ...interfaces.map((i) => `${i}\n`),
   ].join('\n')
 }
 
-const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]
-if (isMain) {
-  const output = generate()
+/** Write `output` to `file`, or with `--check` on the command line exit 1 when `file` differs (is stale). */
+export function writeOrCheck(file: string, output: string, regenerate: string): void {
   if (process.argv.includes('--check')) {
     let current = ''
     try {
-      current = readFileSync(OUT, 'utf8')
+      current = readFileSync(file, 'utf8')
     } catch {}
     if (current !== output) {
-      console.error(`${OUT} is stale: run \`pnpm --filter @motor-ts/core generate\` and commit the result.`)
+      console.error(`${file} is stale: run \`${regenerate}\` and commit the result.`)
       process.exit(1)
     }
-    console.log('generated driver API is up to date')
+    console.log(`${file}: up to date`)
   } else {
-    writeFileSync(OUT, output)
-    console.log(`wrote ${OUT}`)
+    writeFileSync(file, output)
+    console.log(`wrote ${file}`)
   }
 }
 
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]
+if (isMain) writeOrCheck(OUT, generate(), coreFlavour.regenerate)

@@ -28,6 +28,7 @@ export const errorReasons = [
   'InvalidArgument',
   'Transaction',
   'Driver',
+  'Validation',
   'Unknown',
 ] as const
 
@@ -71,6 +72,7 @@ export function describeError(error: unknown): ErrorDescription {
   const labels = error instanceof MongoError ? [...error.errorLabels] : []
   const base = { message, labels, cause: error }
   if (isAbortError(error)) return { ...base, reason: 'Aborted' }
+  if (error instanceof SchemaValidationError) return { ...base, reason: 'Validation' }
   if (error instanceof MongoServerError) {
     const code = error.code
     const codeName = error.codeName
@@ -99,4 +101,39 @@ export function describeError(error: unknown): ErrorDescription {
 export function invalidArgument(what: string, expected: string, got: unknown): MongoInvalidArgumentError {
   const shown = got === null ? 'null' : Array.isArray(got) ? 'an array' : typeof got
   return new MongoInvalidArgumentError(`${what} must be ${expected}, got ${shown}`)
+}
+
+/** Where a schema check happened: a document read from the server, or one about to be written. */
+export type ValidationDirection = 'read' | 'write'
+
+/** One problem a Standard Schema reported, with its path as a dotted string (`''` for the root). */
+export interface ValidationIssue {
+  readonly message: string
+  readonly path: string
+}
+
+/**
+ * A document failed the Standard Schema of a schema-checked collection (`withSchema`): raised
+ * before a write leaves, or when a read document arrives. Names the document's `_id` (when it
+ * has one) and the path of the first failing field; `issues` lists them all.
+ */
+export class SchemaValidationError extends Error {
+  override readonly name = 'SchemaValidationError'
+  constructor(
+    readonly direction: ValidationDirection,
+    readonly namespace: string,
+    /** The document's `_id`, or undefined when it has none (a write the driver has not given one yet). */
+    readonly documentId: unknown,
+    readonly issues: readonly ValidationIssue[],
+  ) {
+    const first = issues[0]
+    const id = documentId === undefined ? 'without _id' : `with _id ${String(documentId)}`
+    const at = first?.path ? ` at '${first.path}'` : ''
+    super(`document ${id} ${direction === 'read' ? 'read from' : 'written to'} ${namespace} failed its schema${at}: ${first?.message ?? 'invalid'}`)
+  }
+
+  /** The path of the first failing field (`''` for the document itself). */
+  get path(): string {
+    return this.issues[0]?.path ?? ''
+  }
 }

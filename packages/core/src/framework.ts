@@ -36,6 +36,20 @@ export interface PullSource<A> {
   close(): Promise<void>
 }
 
+/**
+ * What an operation is, for frameworks that trace or log: handed to `runOnExecutor` for every
+ * driver method call. `target` is the driver object the method runs on; read only its public
+ * API (`telemetry.ts` turns it into OpenTelemetry attributes). Never holds documents.
+ */
+export interface Operation {
+  /** The method, as the driver names it (`insertOne`, `find`, `toArray`). */
+  readonly name: string
+  /** The table class that declares it (`Collection`, `AbstractCursor`, `Db`...). */
+  readonly className: string
+  /** The driver object it runs on. */
+  readonly target: object
+}
+
 /** The contract a framework implements. */
 export interface Framework<F extends FrameworkTypes> {
   /** Shown in error messages and conformance reports. */
@@ -49,8 +63,10 @@ export interface Framework<F extends FrameworkTypes> {
    * - Observable: calls `run` once per subscription; unsubscribing aborts the signal.
    * - Effect: calls `run` once per execution; interruption aborts the signal, and
    *   failures land in the typed error channel.
+   * `operation` describes driver method calls (absent for core's own steps); a framework may
+   * ignore it, or trace with it (Effect runs each call in a span).
    */
-  runOnExecutor<A>(run: (signal: AbortSignal) => Promise<A>): Future<F, A>
+  runOnExecutor<A>(run: (signal: AbortSignal) => Promise<A>, operation?: Operation): Future<F, A>
 
   /**
    * A future completed by callbacks rather than a Promise: `register` receives `resolve`,

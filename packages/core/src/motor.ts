@@ -26,6 +26,7 @@ import { cursorForRerun, readWhole } from './cursor-reads.js'
 import { Closer, iteratorSource } from './sources.js'
 import { driverTable, type WrappedClassName } from './table.js'
 import { runTransaction } from './transaction.js'
+import { type WithSchema, withSchema } from './schema.js'
 
 /** A signal that never aborts: frameworks without cancellation pass it, and core then skips signal plumbing. */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal
@@ -56,6 +57,8 @@ export interface MotorConstructors<F extends FrameworkTypes> {
   wrap<T>(driverObject: T): any
   /** The framework these classes produce values for. */
   framework: Framework<F>
+  /** A schema-checked view of a collection (see `schema.ts`); opt-in, costs nothing unused. */
+  withSchema: WithSchema<F>
 }
 
 type Fn = (...args: any[]) => any
@@ -97,11 +100,19 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     parent: Function | undefined,
   ): WrapperClass & Function => {
     const Base = (parent ?? Object) as new () => object
+    // The wrapper class `new` was aimed at: `new.target` itself, or the nearest wrapper it
+    // extends when a user subclassed one (`class MyClient extends MongoClient`). Only that
+    // class builds the driver object; the wrapper classes above it (super() calls) do nothing.
+    const constructed = (target: Function): Function | undefined => {
+      for (let c: Function | null = target; c && c !== Function.prototype; c = Object.getPrototypeOf(c))
+        if (classes.get(c.name) === c) return c
+      return undefined
+    }
     const ctor = class extends Base {
       static readonly driverName = name
       constructor(...args: unknown[]) {
         super()
-        if (new.target !== ctor) return
+        if (constructed(new.target) !== ctor) return
         if (!constructible || !driverClass)
           throw new TypeError(`motor-ts: ${name} is not constructed directly; obtain it from the client`)
         registry.remember(Reflect.construct(driverClass, unwrapArgs(args)) as object, this)
@@ -126,6 +137,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     m: Meta,
     wrapKeys?: readonly string[],
     wholeRead = false,
+    name = '',
   ) => {
     const delegate = delegateOf(self)
     const closeMethod = wholeRead ? undefined : closeMethodFor(owner)
@@ -154,7 +166,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
       } finally {
         if (onAbort) signal.removeEventListener('abort', onAbort)
       }
-    })
+    }, { name, className: owner, target: delegate })
   }
 
   const closeMethodFor = (owner: string): string | undefined => {
@@ -173,8 +185,9 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
           ? (d: any, args: unknown[], signal: AbortSignal) =>
               readWhole(d, args, signal === NEVER_ABORTED ? undefined : signal, key === 'forEach')
           : call
+        const name = memberKeyName(key)
         return method(function (this: object, ...args: unknown[]) {
-          return runOp(owner, this, run, args, m, kind.wrapResultKeys, wholeRead)
+          return runOp(owner, this, run, args, m, kind.wrapResultKeys, wholeRead, name)
         })
       }
       case 'cursor':
@@ -268,14 +281,19 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
         return fw.stream(() => {
           const d = delegateOf<mongodb.AbstractCursor>(this)
           const cursor = opens++ > 0 ? cursorForRerun(d) : d
-          return iteratorSource(closer, () => cursor, () => cursor.close(), () => cursor.bufferedCount())
+          return iteratorSource(closer, () => cursor, () => cursor.close(), () => cursor.bufferedCount(), () => cursor.id !== undefined)
         })
       }).value
     }
     if (name === 'ChangeStream') {
       proto.toStream = method(function (this: object) {
         const d = delegateOf<mongodb.ChangeStream>(this)
-        return fw.stream(() => iteratorSource(closer, () => d, () => d.close(), () => d.bufferedCount()))
+        // The opening `$changeStream` aggregate has replied once the resume token moves on from
+        // its value at open (the reply's postBatchResumeToken, or the first change).
+        return fw.stream(() => {
+          const tokenAtOpen = d.resumeToken
+          return iteratorSource(closer, () => d, () => d.close(), () => d.bufferedCount(), () => d.resumeToken !== tokenAtOpen)
+        })
       }).value
     }
     if (name === 'GridFSBucketReadStream') {
@@ -328,6 +346,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     classes: all,
     wrap: (driverObject) => registry.wrap(driverObject),
     framework: fw,
+    withSchema: (collection, schema) => withSchema(fw, collection, schema),
   }
 }
 

@@ -10,6 +10,11 @@
  * grace period anyway), schedules the close with `callSoon` so framework teardown stays
  * synchronous, and never rejects. `settled()` lets a session's release wait for the
  * closes under way, so the session is not ended under them.
+ *
+ * The grace period never cuts short a cursor's opening command (find, aggregate,
+ * `$changeStream`): the driver, closed under it, ends the cursor's session before the reply
+ * brings the cursor id, and never kills that cursor. Sources say when the opening has
+ * replied (`opened`); until then a close waits for it, up to OPEN_LIMIT_MS.
  */
 import type { Framework, FrameworkTypes, PullSource } from './framework.js'
 
@@ -17,6 +22,8 @@ import type { Framework, FrameworkTypes, PullSource } from './framework.js'
 export const CLOSE_GRACE_MS = 250
 /** The longest `settled()` waits. */
 export const SETTLE_LIMIT_MS = 5_000
+/** The longest a close waits for a cursor's opening command to reply (it is bounded by the driver's timeouts too). */
+export const OPEN_LIMIT_MS = 60_000
 
 const ignore = () => undefined
 
@@ -34,12 +41,15 @@ export class Closer {
 
   constructor(private readonly fw: Framework<FrameworkTypes>) {}
 
-  /** Run `close` once `busy` (the operation in flight, if any) settles; never rejects. */
-  closeWhenIdle(close: () => unknown, busy?: Promise<unknown>): Promise<void> {
+  /**
+   * Run `close` once `busy` (the operation in flight, if any) settles, or after the grace
+   * period once `opened()` says the server-side cursor exists; never rejects.
+   */
+  closeWhenIdle(close: () => unknown, busy?: Promise<unknown>, opened?: () => boolean): Promise<void> {
     const done = new Promise<void>((resolve) => {
       this.fw.callSoon(() => {
         const grace = busy ? sleep(CLOSE_GRACE_MS) : undefined
-        const idle = busy && grace ? Promise.race([busy.then(ignore, ignore), grace.promise]) : Promise.resolve()
+        const idle = busy && grace ? Promise.race([busy.then(ignore, ignore), afterOpened(opened).then(() => grace.promise)]) : Promise.resolve()
         idle
           .then(() => {
             grace?.cancel()
@@ -65,6 +75,13 @@ export class Closer {
   }
 }
 
+/** Resolves once `opened()` is true (polled), or at once without it, or after OPEN_LIMIT_MS. */
+async function afterOpened(opened: (() => boolean) | undefined): Promise<void> {
+  for (const deadline = Date.now() + OPEN_LIMIT_MS; opened && !opened() && Date.now() < deadline; ) {
+    await sleep(20).promise
+  }
+}
+
 export interface Iterated<A> {
   [Symbol.asyncIterator](): AsyncIterator<A>
 }
@@ -73,14 +90,16 @@ export interface Iterated<A> {
 const MAX_BATCH = 1000
 
 /**
- * A pull source over `open()`'s iterator; `release` frees the server-side resource, and
- * `buffered` (when the iterable can tell) says how many values are ready without I/O.
+ * A pull source over `open()`'s iterator; `release` frees the server-side resource,
+ * `buffered` (when the iterable can tell) says how many values are ready without I/O, and
+ * `serverOpened` (for server cursors) whether the command opening it has replied.
  */
 export function iteratorSource<A, I extends Iterated<A> = Iterated<A>>(
   closer: Closer,
   open: () => I,
   release: (opened: I) => Promise<unknown>,
   buffered?: (opened: I) => number,
+  serverOpened?: (opened: I) => boolean,
 ): PullSource<A> {
   let opened: I | undefined
   let iterator: AsyncIterator<A> | undefined
@@ -111,7 +130,9 @@ export function iteratorSource<A, I extends Iterated<A> = Iterated<A>>(
       }
     },
     close() {
-      closing ??= opened ? closer.closeWhenIdle(() => release(opened as I), inFlight) : Promise.resolve()
+      closing ??= opened
+        ? closer.closeWhenIdle(() => release(opened as I), inFlight, serverOpened && (() => serverOpened(opened as I)))
+        : Promise.resolve()
       return closing
     },
   }

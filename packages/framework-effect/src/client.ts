@@ -17,6 +17,12 @@ export const GridFSBucket = motor.GridFSBucket
 export const ClientEncryption = motor.ClientEncryption
 /** Every wrapper class, and `wrap()` for driver objects obtained elsewhere. */
 export const motorEffect = motor
+/**
+ * A schema-checked view of a collection: reads validated and decoded, writes validated before
+ * they leave, typed after the schema (any Standard Schema: Effect Schema through
+ * `Schema.toStandardSchemaV1`, Zod, Valibot, ArkType). A failure is `MotorError` with reason `Validation`.
+ */
+export const withSchema = motor.withSchema
 
 export type MongoClient = core.MotorMongoClient<F>
 export type Db = core.MotorDb<F>

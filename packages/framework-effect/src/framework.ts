@@ -5,10 +5,12 @@
  * the server cursor when the consumer stops early or is interrupted. Built on Effect 4:
  * `Effect.tryPromise` (with its AbortSignal), `Effect.callback`, `Effect.matchEffect`,
  * `Effect.acquireUseRelease`, `Stream.unwrap` + `Effect.acquireRelease` + `Stream.fromPull`.
+ * Each driver method call runs in a span (`tracing.ts`).
  */
 import type { Framework, FrameworkTypes, PullSource } from '@motor-ts/core'
 import { Cause, Effect, Exit, Option, Stream } from 'effect'
 import { type MotorError, originalError, toMotorError } from './errors.js'
+import { traced } from './tracing.js'
 
 export interface EffectTypes extends FrameworkTypes {
   readonly Future: Effect.Effect<this['A'], MotorError>
@@ -28,7 +30,11 @@ const pullOf = <A>(source: PullSource<A>) =>
 export const effectFramework: Framework<EffectTypes> = {
   name: 'effect',
 
-  runOnExecutor: (run) => Effect.tryPromise({ try: (signal: AbortSignal) => run(signal), catch: toMotorError }),
+  // Driver method calls (those with an `operation`) run in a span, with the method named on failures.
+  runOnExecutor: (run, operation) =>
+    operation
+      ? traced(Effect.tryPromise({ try: run, catch: (error) => toMotorError(error, operation.name) }), operation)
+      : Effect.tryPromise({ try: run, catch: toMotorError }),
 
   getFuture: (register) =>
     Effect.callback((resume, signal) => {

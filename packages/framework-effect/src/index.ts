@@ -2,8 +2,10 @@
  * @motor-ts/effect: the MongoDB driver through motor-ts with Effect 4. Install this one
  * package: it re-exports everything from `mongodb` (ObjectId, driver error classes, types) and
  * replaces the client classes with motor-ts wrappers whose async methods return lazy
- * `Effect`s failing with tagged `MotorError`s, and whose cursors and change streams become
- * `Stream`s (`toStream()`). `MongoClientService` provides a client through a `Layer`.
+ * `Effect`s (each in a tracing span) failing with a tagged `MotorError` whose `reason` says
+ * why, and whose cursors and change streams become `Stream`s (`toStream()`). The `Mongo`
+ * module provides the client as a service (`Mongo.MongoClient`) through `Mongo.layer` /
+ * `Mongo.layerConfig`; `withSchema` checks a collection's documents against a Standard Schema.
  */
 export * from 'mongodb'
 
@@ -29,6 +31,7 @@ export type {
   MotorUnorderedBulkOperation,
   Stream as MotorStream,
 } from '@motor-ts/core'
+export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
 export {
   type Admin,
   type AggregationCursor,
@@ -41,6 +44,7 @@ export {
   GridFSBucket,
   MongoClient,
   motorEffect,
+  withSchema,
 } from './client.js'
 export {
   AbortedFailure,
@@ -48,8 +52,9 @@ export {
   DuplicateKeyFailure,
   InvalidArgumentFailure,
   isMotorError,
-  type MotorError,
+  MotorError,
   type MotorErrorFields,
+  type MotorErrorReason,
   MotorFailure,
   NetworkFailure,
   originalError,
@@ -59,6 +64,9 @@ export {
   TransactionFailure,
   toMotorError,
   UnknownFailure,
+  ValidationFailure,
 } from './errors.js'
 export { type EffectTypes, effectFramework } from './framework.js'
-export { MongoClientService } from './services.js'
+export * as Mongo from './Mongo.js'
+/** @deprecated Renamed `Mongo.MongoClient` (the service), with `Mongo.layer` / `Mongo.layerConfig` / `Mongo.session`. */
+export { MongoClient as MongoClientService } from './Mongo.js'

@@ -16,7 +16,7 @@ import {
   MongoClient,
   MongoServerError,
   MongoServerSelectionError,
-  type MotorError,
+  MotorError,
   ServerFailure,
   ServerSelectionFailure,
   TransactionFailure,
@@ -38,17 +38,22 @@ const run = <A>(effect: Effect.Effect<A, MotorError>) => Effect.runPromise(Effec
 describe('tagged failures', () => {
   it('a duplicate key is DuplicateKey with code 11000, recoverable with catchTag', async () => {
     const coll = await seeded(m, 1)
-    const failure = failureOf(await run(coll.insertOne({ _id: 0, i: 0 })))
+    const error = failureOf(await run(coll.insertOne({ _id: 0, i: 0 })))
+    expect(error._tag).toBe('MotorError')
+    expect(error.cause).toBe(error.reason)
+    const failure = error.reason
     expect(failure).toBeInstanceOf(DuplicateKeyFailure)
     expect(failure._tag).toBe('DuplicateKey')
     expect(failure.code).toBe(11000)
+    expect(failure.operation).toBe('insertOne')
+    expect(failure.isRetryable).toBe(false)
     expect(failure.cause).toBeInstanceOf(MongoServerError)
-    expect(failure.message).toMatch(/E11000/)
+    expect(error.message).toMatch(/E11000/)
 
     const recovered = await Effect.runPromise(
       coll.insertOne({ _id: 0, i: 0 }).pipe(
         Effect.map(() => 'inserted'),
-        Effect.catchTag('DuplicateKey', (e) => Effect.succeed(`duplicate ${e.code}`)),
+        Effect.catchReason('MotorError', 'DuplicateKey', (e) => Effect.succeed(`duplicate ${e.code}`)),
       ),
     )
     expect(recovered).toBe('duplicate 11000')
@@ -56,26 +61,36 @@ describe('tagged failures', () => {
     const byTags = await Effect.runPromise(
       coll.insertOne({ _id: 0, i: 0 }).pipe(
         Effect.map(() => 'inserted'),
-        Effect.catchTags({ DuplicateKey: () => Effect.succeed('dup'), ServerError: () => Effect.succeed('server') }),
+        Effect.catchReasons('MotorError', { DuplicateKey: () => Effect.succeed('dup'), ServerError: () => Effect.succeed('server') }),
       ),
     )
     expect(byTags).toBe('dup')
+
+    const unwrapped = await Effect.runPromise(
+      coll.insertOne({ _id: 0, i: 0 }).pipe(
+        Effect.map(() => 'inserted'),
+        Effect.unwrapReason('MotorError'),
+        Effect.catchTag('DuplicateKey', (e) => Effect.succeed(`tag ${e.code}`)),
+      ),
+    )
+    expect(unwrapped).toBe('tag 11000')
   })
 
   it('an unparsable connection string is InvalidArgument', async () => {
     const failure = failureOf(await run(MongoClient.connect('notmongo://x')))
-    expect(failure._tag).toBe('InvalidArgument')
-    expect(failure).toBeInstanceOf(InvalidArgumentFailure)
-    expect((failure.cause as Error).name).toBe('MongoParseError')
+    expect(failure.reason._tag).toBe('InvalidArgument')
+    expect(failure.reason).toBeInstanceOf(InvalidArgumentFailure)
+    expect((failure.reason.cause as Error).name).toBe('MongoParseError')
   })
 
   it('an unreachable server is ServerSelection', async () => {
     const failure = failureOf(
       await run(MongoClient.connect('mongodb://127.0.0.1:1/?directConnection=true', { serverSelectionTimeoutMS: 500 })),
     )
-    expect(failure._tag).toBe('ServerSelection')
-    expect(failure).toBeInstanceOf(ServerSelectionFailure)
-    expect(failure.cause).toBeInstanceOf(MongoServerSelectionError)
+    expect(failure.reason._tag).toBe('ServerSelection')
+    expect(failure.reason).toBeInstanceOf(ServerSelectionFailure)
+    expect(failure.isRetryable).toBe(true)
+    expect(failure.reason.cause).toBeInstanceOf(MongoServerSelectionError)
   })
 
   it('wrong argument types fail in the channel, never as defects', async () => {
@@ -88,7 +103,7 @@ describe('tagged failures', () => {
       coll.insertMany('nope' as any),
     ] as Effect.Effect<unknown, MotorError>[]) {
       const failure = failureOf(await run(effect))
-      expect(failure._tag).toBe('InvalidArgument')
+      expect(failure.reason._tag).toBe('InvalidArgument')
     }
   })
 
@@ -104,12 +119,14 @@ describe('tagged failures', () => {
       }),
     )
     try {
-      const failure = failureOf(await run(coll.insertOne({ _id: 1, i: 1 })))
+      const error = failureOf(await run(coll.insertOne({ _id: 1, i: 1 })))
+      const failure = error.reason
       expect(failure).toBeInstanceOf(ServerFailure)
       expect(failure._tag).toBe('ServerError')
       expect(failure.code).toBe(2)
       expect(failure.labels).toContain('TransientTransactionError')
-      expect(failure.hasErrorLabel('TransientTransactionError')).toBe(true)
+      expect(error.hasErrorLabel('TransientTransactionError')).toBe(true)
+      expect(error.isRetryable).toBe(true) // a transient transaction error may succeed when retried
       expect((failure.cause as MongoServerError).hasErrorLabel('TransientTransactionError')).toBe(true)
     } finally {
       await Effect.runPromise(admin.command({ configureFailPoint: 'failCommand', mode: 'off' }))
@@ -136,11 +153,11 @@ describe('the bridge to core and to Promises', () => {
     const failure = failureOf(await run(chained))
     expect(seenByCore).toBeInstanceOf(MongoServerError)
     expect(failure).toBe(original)
-    expect(failure.cause).toBe(seenByCore)
+    expect(failure.reason.cause).toBe(seenByCore)
   })
 
   it('chainFuture passes a hand-made failure through unchanged', async () => {
-    const mine = new TransactionFailure({ message: 'mine', labels: ['x'], cause: undefined })
+    const mine = new MotorError({ reason: new TransactionFailure({ message: 'mine', labels: ['x'], cause: undefined }) })
     const chained = effectFramework.chainFuture(
       Effect.fail(mine),
       () => Effect.succeed(1),
@@ -179,10 +196,10 @@ describe('the bridge to core and to Promises', () => {
     const failure = failureOf(
       await run(effectFramework.getFuture((_, reject) => reject(new MongoServerError({ message: 'boom', code: 11000 })))),
     )
-    expect(failure._tag).toBe('DuplicateKey')
+    expect(failure.reason._tag).toBe('DuplicateKey')
     expect(failureOf(await run(effectFramework.getFuture(() => {
       throw new TypeError('bad input')
-    })))._tag).toBe('InvalidArgument')
+    }))).reason._tag).toBe('InvalidArgument')
 
     let cleaned = false
     let signal: AbortSignal | undefined

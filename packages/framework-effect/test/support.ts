@@ -4,10 +4,10 @@
  * over the wire), and small helpers to run Effects and to wait for a command to show up.
  */
 import { server, uniqueName } from '@motor-ts/tools'
-import { Cause, Effect, Exit } from 'effect'
+import { Cause, Effect, Exit, Redacted, Tracer } from 'effect'
 import type { CommandStartedEvent, CommandSucceededEvent, Document, MongoClientOptions } from 'mongodb'
 import { expect, vi } from 'vitest'
-import { type Collection, type Db, MongoClient, type MotorError } from '../src/index.js'
+import { type Collection, type Db, Mongo, MongoClient, type MotorError } from '../src/index.js'
 
 export interface Monitored {
   client: MongoClient
@@ -82,4 +82,24 @@ export function failureOf<A>(exit: Exit.Exit<A, MotorError>): MotorError {
   if (error._tag !== 'Some') throw new Error('no typed error in the cause')
   expect(error.value).toBeInstanceOf(Error)
   return error.value
+}
+
+/**
+ * The client layer on the provisioned test server, the way an app's tests provide it:
+ * `program.pipe(Effect.provide(testLayer()))`. The URL goes in as a `Redacted`, as in production.
+ */
+export const testLayer = (options: MongoClientOptions = {}) =>
+  Mongo.layer({ url: Redacted.make(server().uri), serverSelectionTimeoutMS: 10_000, ...options })
+
+/** A tracer that records every span it starts (Effect's native spans), for assertions. */
+export function recordingTracer(): { tracer: Tracer.Tracer; spans: Tracer.NativeSpan[] } {
+  const spans: Tracer.NativeSpan[] = []
+  const tracer = Tracer.make({
+    span: (options) => {
+      const span = new Tracer.NativeSpan(options)
+      spans.push(span)
+      return span
+    },
+  })
+  return { tracer, spans }
 }

@@ -8,7 +8,7 @@
 import { requires, uniqueName } from '@motor-ts/tools'
 import { Effect, Fiber } from 'effect'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ClientSession, DuplicateKeyFailure, MongoServerError, TransactionFailure } from '../src/index.js'
+import { type ClientSession, DuplicateKeyFailure, MongoServerError, MotorError, TransactionFailure } from '../src/index.js'
 import { eventually, failureOf, type Monitored, monitoredClient, seeded } from './support.js'
 
 let m: Monitored
@@ -47,7 +47,7 @@ describe('withTransaction', () => {
   it('aborts when the work fails, keeping its failure unchanged', async (ctx) => {
     requires(ctx, 'transactions')
     const coll = await seeded(m, 0)
-    const mine = new TransactionFailure({ message: 'work gave up', labels: [], cause: undefined })
+    const mine = new MotorError({ reason: new TransactionFailure({ message: 'work gave up', labels: [], cause: undefined }) })
     let session: ClientSession | undefined
     m.reset()
     const exit = await Effect.runPromise(
@@ -77,7 +77,7 @@ describe('withTransaction', () => {
         ),
       ),
     )
-    const error = failureOf(exit)
+    const error = failureOf(exit).reason
     expect(error).toBeInstanceOf(DuplicateKeyFailure)
     expect(error.code).toBe(11000)
     expect(error.cause).toBeInstanceOf(MongoServerError)

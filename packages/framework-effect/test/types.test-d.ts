@@ -1,7 +1,7 @@
 /**
  * Type tests: the driver's overloads and generics survive wrapping, with `Effect` results
  * failing with `MotorError` and `Stream` results for cursors and change streams; the
- * tagged failures narrow with `catchTag`; the service and its layer are typed.
+ * failures narrow by reason (`catchReason`, or `unwrapReason` then `catchTag`); the service and its layer are typed.
  */
 import { Effect, type Layer, type Scope, type Stream } from 'effect'
 import type {
@@ -22,6 +22,7 @@ import {
   type MongoClient,
   MongoClientService,
   type MotorError,
+  type MotorErrorReason,
   type ServerFailure,
 } from '../src/index.js'
 
@@ -85,17 +86,24 @@ describe('Effect types', () => {
     expectTypeOf(pets.insertOne).parameter(1).toMatchTypeOf<{ session?: ClientSession | Document } | undefined>()
   })
 
-  it('narrows failures by tag', () => {
-    const recovered = pets.insertOne({ name: 'a', age: 1, tags: [] }).pipe(
-      Effect.catchTag('DuplicateKey', (e) => {
+  it('narrows failures by reason, as Effect narrows SqlError', () => {
+    const insert = pets.insertOne({ name: 'a', age: 1, tags: [] })
+    const recovered = insert.pipe(
+      Effect.catchReason('MotorError', 'DuplicateKey', (e) => {
         expectTypeOf(e).toEqualTypeOf<DuplicateKeyFailure>()
         expectTypeOf(e.code).toEqualTypeOf<number | string | undefined>()
         expectTypeOf(e.labels).toEqualTypeOf<readonly string[]>()
+        expectTypeOf(e.isRetryable).toEqualTypeOf<boolean>()
         return Effect.succeed(null)
       }),
     )
-    expectTypeOf(recovered).toEqualTypeOf<Effect.Effect<InsertOneResult<Pet> | null, Exclude<MotorError, DuplicateKeyFailure>>>()
-    expectTypeOf<Extract<MotorError, { _tag: 'ServerError' }>>().toEqualTypeOf<ServerFailure>()
+    expectTypeOf(recovered).toEqualTypeOf<Effect.Effect<InsertOneResult<Pet> | null, MotorError>>()
+    const byTag = insert.pipe(
+      Effect.unwrapReason('MotorError'),
+      Effect.catchTag('DuplicateKey', () => Effect.succeed(null)),
+    )
+    expectTypeOf(byTag).toEqualTypeOf<Effect.Effect<InsertOneResult<Pet> | null, Exclude<MotorErrorReason, DuplicateKeyFailure>>>()
+    expectTypeOf<Extract<MotorErrorReason, { _tag: 'ServerError' }>>().toEqualTypeOf<ServerFailure>()
   })
 
   it('types the service, its layer and scoped sessions', () => {

@@ -44,6 +44,12 @@ export const GridFSBucket = motor.GridFSBucket
 export const ClientEncryption = motor.ClientEncryption
 /** Every wrapper class, and `wrap()` for driver objects obtained elsewhere. */
 export const motorPromise = motor
+/**
+ * A schema-checked view of a collection: reads validated and decoded, writes validated before
+ * they leave, typed after the schema (any Standard Schema: Zod, Valibot, ArkType, Effect Schema).
+ */
+export const withSchema = motor.withSchema
+export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
 
 export type MongoClient = core.MotorMongoClient<F>
 export type Db = core.MotorDb<F>

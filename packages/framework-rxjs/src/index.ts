@@ -10,10 +10,6 @@
  * the driver's `MongoParseError` at once, while `MongoClient.connect(url)` is an Observable
  * and reports every failure, a bad URL included, in its error channel.
  */
-import * as core from '@motor-ts/core'
-import type { ChangeStreamDocument, Document } from 'mongodb'
-import { type RxTypes as F, rxjsFramework } from './framework.js'
-
 export * from 'mongodb'
 
 /** Core's framework-generic types, so code written once for every framework needs only this package. */
@@ -38,26 +34,20 @@ export type {
   MotorUnorderedBulkOperation,
   Stream as MotorStream,
 } from '@motor-ts/core'
+export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
+export {
+  type Admin,
+  type AggregationCursor,
+  type ChangeStream,
+  ClientEncryption,
+  type ClientSession,
+  type Collection,
+  type Db,
+  type FindCursor,
+  GridFSBucket,
+  MongoClient,
+  motorRxjs,
+  withSchema,
+} from './client.js'
 export { type RxTypes, rxjsFramework } from './framework.js'
-
-const motor = core.createMotor(rxjsFramework)
-
-/** The motor-ts `MongoClient` for RxJS. */
-export const MongoClient = motor.MongoClient
-/** The motor-ts `GridFSBucket` for RxJS. */
-export const GridFSBucket = motor.GridFSBucket
-/** The motor-ts `ClientEncryption` for RxJS (needs `mongodb-client-encryption`). */
-export const ClientEncryption = motor.ClientEncryption
-/** Every wrapper class, and `wrap()` for driver objects obtained elsewhere. */
-export const motorRxjs = motor
-
-export type MongoClient = core.MotorMongoClient<F>
-export type Db = core.MotorDb<F>
-export type Admin = core.MotorAdmin<F>
-export type Collection<TSchema extends Document = Document> = core.MotorCollection<F, TSchema>
-export type FindCursor<TSchema = any> = core.MotorFindCursor<F, TSchema>
-export type AggregationCursor<TSchema = any> = core.MotorAggregationCursor<F, TSchema>
-export type ChangeStream<TSchema extends Document = Document, TChange extends Document = ChangeStreamDocument<TSchema>> =
-  core.MotorChangeStream<F, TSchema, TChange>
-export type ClientSession = core.MotorClientSession<F>
-export type GridFSBucket = core.MotorGridFSBucket<F>
+export { connect$, session$, usingClient } from './resources.js'

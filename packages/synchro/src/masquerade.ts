@@ -1,21 +1,19 @@
 /**
  * `@motor-ts/synchro/masquerade`: a module with every export of `mongodb`, whose client
- * classes are Synchro classes over the framework named by `MOTOR_FRAMEWORK`
- * (`promise`, `rxjs`, `effect`; `driver` or unset-and-not-forced gives the raw driver).
- * Point an existing suite's `import ... from 'mongodb'` here with the vitest plugin
- * (`@motor-ts/synchro/vitest`) or the Node hook (`node --import @motor-ts/synchro/register`).
- * ESM only (it loads the framework with top-level await).
+ * classes are Synchro classes over the framework named by `MOTOR_FRAMEWORK` (`promise`,
+ * `rxjs`, `effect`, `callback`; `driver` gives the raw driver; unset means `promise`). Point an
+ * existing suite's `import ... from 'mongodb'` here with the vitest plugin
+ * (`@motor-ts/synchro/vitest`) or the Node hook (`node --import @motor-ts/synchro/register`),
+ * which also redirects `require('mongodb')` (to the CommonJS twin of this module).
  */
-import * as mongodb from 'mongodb'
-import { createSynchro, type MongodbModule } from './synchro.js'
-import { loadBinding } from './targets.js'
+import { masqueradeModule } from './masquerade-module.js'
 
-const framework = process.env.MOTOR_FRAMEWORK ?? 'promise'
-const synchro: MongodbModule = framework === 'driver' ? mongodb : createSynchro(await loadBinding(framework))
+// The hooks pass the importing file as `?from=`, to resolve the framework package from it.
+const synchro = masqueradeModule(new URL(import.meta.url).searchParams.get('from') ?? undefined)
 
 export * from 'mongodb'
 /** Which framework this module runs on. */
-export const motorFramework = framework
+export const motorFramework = synchro.motorFramework
 export const {
   MongoClient,
   Db,

@@ -21,6 +21,7 @@ import {
   replaceWrapped,
   type WrappedClassName,
 } from '@motor-ts/core'
+import { EventEmitter } from 'node:events'
 import * as mongodb from 'mongodb'
 
 export type MongodbModule = typeof mongodb
@@ -119,11 +120,19 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
     }
   }
 
+  const constructedClass = (target: Function): Function | undefined => {
+    for (let c: Function | null = target; c && c !== Function.prototype; c = Object.getPrototypeOf(c))
+      if (classes.get(c.name) === c) return c
+    return undefined
+  }
+
   const define = (name: WrappedClassName): Function => {
     const existing = classes.get(name)
     if (existing) return existing
     const entry = driverTable[name]
-    const parent = entry.extends ? define(entry.extends as WrappedClassName) : Object
+    // The driver's event emitters are Node EventEmitters; so are Synchro's (every
+    // EventEmitter method is in the table and forwards to the driver's emitter).
+    const parent = entry.extends ? define(entry.extends as WrappedClassName) : name === 'TypedEventEmitter' ? EventEmitter : Object
     const motorClass = binding.classes[name]
     const driverClass = (mongodb as unknown as Record<string, Function | undefined>)[name]
     const constructible = 'constructible' in entry && entry.constructible
@@ -131,7 +140,9 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
     const cls = class extends Parent {
       constructor(...args: unknown[]) {
         super()
-        if (new.target !== cls) return
+        // Only the Synchro class `new` was aimed at (or the nearest one a user's subclass
+        // extends) builds the framework object; the classes above it do nothing.
+        if (constructedClass(new.target) !== cls) return
         if (!constructible) throw new TypeError(`${name} is not constructed directly`)
         const made = Reflect.construct(motorClass, unwrapArgs(args)) as object
         inner.set(this, made)
@@ -152,6 +163,20 @@ export function createSynchro<F extends FrameworkTypes>(binding: MotorConstructo
     }
     for (const [key, kind] of Object.entries(('statics' in entry && entry.statics) || {})) {
       const motorStatic = motorClass as unknown as Record<string, Fn>
+      // `MongoClient.connect` is `new this(...)` then `connect()` in the driver, so a
+      // subclass's `connect` gives an instance of the subclass: the same here.
+      if (key === 'connect' && constructible) {
+        Object.defineProperty(cls, key, {
+          configurable: true,
+          writable: true,
+          value: async function (this: new (...args: unknown[]) => { connect(): Promise<unknown> }, ...args: unknown[]) {
+            const client = new this(...args)
+            await client.connect()
+            return client
+          },
+        })
+        continue
+      }
       Object.defineProperty(
         cls,
         key,

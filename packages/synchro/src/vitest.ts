@@ -10,11 +10,16 @@
  *
  * `motorMasquerade({ framework: 'rxjs' })` redirects regardless of the environment (the
  * masquerade module still reads `MOTOR_FRAMEWORK` in the test workers: set it with
- * vitest's `test.env`). Imports from motor-ts's own packages and from node_modules keep
- * the real driver.
+ * vitest's `test.env`). A bad framework name is an error. Imports from motor-ts's own
+ * packages keep the real driver, and so do installed libraries unless named in `libraries`
+ * (or `MOTOR_MASQUERADE_LIBRARIES`). The plugin reaches only what vite transforms (the
+ * tests' imports, not `require` calls or most of `node_modules`); for CommonJS code and
+ * installed libraries use the Node hook (`@motor-ts/synchro/register`).
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { checkFramework } from './binding.js'
+import { type Libraries, keepsDriver, librariesFromEnv } from './route.js'
 
 /** The slice of vite's plugin shape this uses (so Synchro needs no dependency on vite). */
 export interface MasqueradePlugin {
@@ -23,21 +28,29 @@ export interface MasqueradePlugin {
   resolveId(id: string, importer?: string): Promise<string | null>
 }
 
+export interface MasqueradeOptions {
+  /** The framework to route to, whatever `MOTOR_FRAMEWORK` says in this process. */
+  framework?: string
+  /** Installed libraries to route too (package names, or `'*'`); default `MOTOR_MASQUERADE_LIBRARIES`. */
+  libraries?: Libraries
+}
+
 /** The masquerade module beside this file (`.js` when built, `.ts` when run from source). */
 const MASQUERADE = ['masquerade.js', 'masquerade.ts']
   .map((file) => fileURLToPath(new URL(`./${file}`, import.meta.url)))
   .find((path) => existsSync(path))
 
-const INTERNAL = /[\\/]node_modules[\\/]|[\\/]packages[\\/](core|synchro|framework-[\w-]+)[\\/](src|dist)[\\/]/
-
-export function motorMasquerade(options: { framework?: string } = {}): MasqueradePlugin {
+export function motorMasquerade(options: MasqueradeOptions = {}): MasqueradePlugin {
+  if (options.framework !== undefined) checkFramework(options.framework)
+  const libraries = options.libraries ?? librariesFromEnv()
   return {
     name: 'motor-ts-masquerade',
     enforce: 'pre',
     async resolveId(id, importer) {
-      if (id !== 'mongodb' || !(options.framework ?? process.env.MOTOR_FRAMEWORK) || !MASQUERADE) return null
-      if (importer && INTERNAL.test(importer)) return null
-      return MASQUERADE
+      if (id !== 'mongodb' || !MASQUERADE) return null
+      const framework = options.framework ?? process.env.MOTOR_FRAMEWORK
+      if (!framework || checkFramework(framework) === 'driver') return null
+      return keepsDriver(importer, libraries) === undefined ? MASQUERADE : null
     },
   }
 }

@@ -6,7 +6,7 @@
  * same scenarios run inside vitest (`suite`) and from the `conformance` command.
  */
 import assert from 'node:assert/strict'
-import type { MongodbModule } from './synchro.js'
+import type { MongodbModule } from '@motor-ts/synchro'
 
 /** Server features a scenario may need; a server without them skips it, saying which. */
 export type ScenarioNeed = 'sessions' | 'transactions' | 'changeStreams' | 'failCommand'

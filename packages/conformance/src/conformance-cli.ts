@@ -6,8 +6,11 @@
  * verdict on every framework. Exit code 0 only when every test matches the baseline and no
  * exclusion entry is stale.
  *
- *   conformance [--specs DIR|FILE ...] [--server NAME | --uri URI] [--frameworks a,b]
- *               [--grep TEXT] [--json FILE]
+ *   conformance [--specs DIR|FILE ...] [--uri URI] [--label TEXT] [--capabilities a,b]
+ *               [--frameworks a,b] [--grep TEXT] [--json FILE]
+ *
+ * It runs against a server that is already running (`--uri`, else `MONGODB_URI`) and starts
+ * none itself; the repository's `pnpm conformance --server NAME` provisions one first.
  */
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -15,7 +18,6 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { missingNeeds, runScenario } from './run-scenario.js'
 import { conformanceTargets } from './targets.js'
-import type { ServerKind } from '@motor-ts/tools'
 import { type ScenarioNeed, scenarios } from './scenarios.js'
 import { type DriverModule, listUnifiedFiles, summarize, UnifiedRunner, type UnifiedTestResult, type Verdict } from './unified/index.js'
 
@@ -134,19 +136,24 @@ export const SOURCES: Record<string, (paths: readonly string[], grep?: string) =
 
 interface Args {
   specs: string[]
-  server?: string
   uri?: string
+  label?: string
+  capabilities?: string[]
   json?: string
   frameworks?: string[]
   grep?: string
   suite: string
 }
 
-const USAGE = `usage: conformance [--specs DIR|FILE ...] [--server NAME | --uri URI] [--frameworks promise,rxjs,effect]
-                   [--grep TEXT] [--json FILE] [--suite all|scenarios|unified]
-  --specs       spec directories or files (repeatable); default $MOTOR_SPECS_DIR or ../shared/specs/crud/tests/unified
-  --server      server to start with @motor-ts/tools (secantusdb, ferretdb, uri, memory); default per MONGODB_URI/MOTOR_TEST_SERVER
-  --uri         use a running server instead of starting one
+const CAPABILITIES: readonly ScenarioNeed[] = ['sessions', 'transactions', 'changeStreams', 'failCommand']
+
+const USAGE = `usage: conformance [--specs DIR|FILE ...] [--uri URI] [--label TEXT] [--capabilities LIST]
+                   [--frameworks promise,rxjs,effect,callback] [--grep TEXT] [--json FILE] [--suite all|scenarios|unified]
+  --specs         spec directories or files (repeatable); default $MOTOR_SPECS_DIR or ../shared/specs/crud/tests/unified
+  --uri           the running server to test against; default $MONGODB_URI
+  --label         how to name the server in the report (default: its URI, password hidden)
+  --capabilities  what the server supports, of ${CAPABILITIES.join(',')} (default: all); scenarios
+                  needing anything else are skipped with a note
   --frameworks  frameworks to compare with the raw driver (default: all)
   --grep        only tests whose file or description contains TEXT
   --json        write every test's verdict per target to FILE
@@ -165,8 +172,14 @@ function parseArgs(argv: string[]): Args {
       case '--specs':
         args.specs.push(value())
         break
-      case '--server':
-        args.server = value()
+      case '--label':
+        args.label = value()
+        break
+      case '--capabilities':
+        args.capabilities = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
         break
       case '--uri':
         args.uri = value()
@@ -230,19 +243,14 @@ interface ServerHandle extends ServerFacts {
 }
 
 async function openServer(args: Args): Promise<ServerHandle> {
-  // A server given by URI is not probed: every scenario runs, and a gap shows as a failure
-  // on the baseline too (parity still holds).
-  const unknown = { sessions: true, transactions: true, changeStreams: true, failCommand: true }
-  if (args.uri) return { uri: args.uri, label: redact(args.uri), capabilities: unknown, stop: async () => {} }
-  const tools = await import('@motor-ts/tools')
-  const running = await tools.startServer((args.server as ServerKind | undefined) ?? tools.selectServerKind())
-  const { uri, name, version, mongodbVersion, capabilities } = running.info
-  return {
-    uri,
-    label: `${name} ${version} (MongoDB ${mongodbVersion} API) at ${redact(uri)}`,
-    capabilities,
-    stop: () => running.stop(),
-  }
+  const uri = args.uri ?? process.env.MONGODB_URI
+  if (!uri) throw new UsageError('needs a running server: pass --uri URI or set MONGODB_URI')
+  // The server is not probed: without --capabilities every scenario runs, and a gap shows as
+  // a failure on the baseline too (parity still holds).
+  const unknownCap = (args.capabilities ?? []).filter((c) => !(CAPABILITIES as readonly string[]).includes(c))
+  if (unknownCap.length) throw new UsageError(`unknown capabilities ${unknownCap.join(', ')} (known: ${CAPABILITIES.join(', ')})`)
+  const capabilities = Object.fromEntries(CAPABILITIES.map((c) => [c, args.capabilities ? args.capabilities.includes(c) : true]))
+  return { uri, label: args.label ?? redact(uri), capabilities, stop: async () => {} }
 }
 
 function redact(uri: string): string {

@@ -4,7 +4,7 @@
  */
 import * as mongodb from 'mongodb'
 import type { Scenario, ScenarioNeed } from './scenarios.js'
-import type { MongodbModule } from './synchro.js'
+import type { MongodbModule } from '@motor-ts/synchro'
 
 export interface ScenarioResult {
   verdict: 'passed' | 'failed' | 'skipped'

@@ -12,7 +12,7 @@ import * as mongodb from 'mongodb'
 import { describe, expect, it } from 'vitest'
 import { missingNeeds, runScenario } from './run-scenario.js'
 import { type ScenarioNeed, scenarios } from './scenarios.js'
-import { createSynchro } from './synchro.js'
+import { createSynchro } from '@motor-ts/synchro'
 import { runUnifiedFile } from './unified/index.js'
 
 export interface SuiteServer {

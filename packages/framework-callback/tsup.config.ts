@@ -1,0 +1,3 @@
+import { motorTsupConfig } from '../../tools/tsup.factory'
+
+export default motorTsupConfig()
