@@ -5,7 +5,7 @@
  *     own return types (`findOne(): Observable<...>` on the RxJS page).
  *  2. Type-checks that view against the real package: each documented class is mutually
  *     assignable with the type the package exports, so the reference cannot drift from the code.
- *  3. Runs TypeDoc (pinned) over those views plus @motor-ts/core and @motor-ts/synchro, with
+ *  3. Runs TypeDoc (pinned) over those views plus core, synchro, callback and conformance, with
  *     link validation as errors.
  *  4. Runs linkinator over the generated HTML and over every markdown file users read (READMEs,
  *     docs/, examples/): every relative link and anchor must resolve. External links are not
@@ -32,11 +32,13 @@ function writeSources(): string[] {
     writeFileSync(join(work, `${name}.check.ts`), driftCheck(name, fw.pkg))
     entries.push(join(work, `${name}.ts`))
   }
-  for (const [name, pkg, what] of [
-    ['core', '@motor-ts/core', 'the framework interface, the table of the driver, and the generic types every binding instantiates'],
-    ['synchro', '@motor-ts/synchro', 'any binding behind the official Promise API, and the conformance suite'],
+  for (const [name, dir, pkg, what] of [
+    ['core', 'core', '@motor-ts/core', 'the framework interface, the table of the driver, and the generic types every binding instantiates'],
+    ['synchro', 'synchro', '@motor-ts/synchro', 'any binding behind the official Promise API, and the masquerade'],
+    ['callback', 'framework-callback', '@motor-ts/callback', 'the driver with Node-style callbacks, a drop-in for mongodb-legacy'],
+    ['conformance', 'conformance', '@motor-ts/conformance', 'scenarios and a unified-format spec runner that check a binding against the driver'],
   ] as const) {
-    writeFileSync(join(work, `${name}.ts`), `/**\n * ${pkg}: ${what}.\n *\n * @module ${pkg}\n */\nexport * from '../../packages/${name}/src/index.ts'\n`)
+    writeFileSync(join(work, `${name}.ts`), `/**\n * ${pkg}: ${what}.\n *\n * @module ${pkg}\n */\nexport * from '../../packages/${dir}/src/index.ts'\n`)
     entries.push(join(work, `${name}.ts`))
   }
   writeFileSync(join(work, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { types: ['node'] }, include: ['*.ts'] }))
