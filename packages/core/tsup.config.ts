@@ -1,3 +1,4 @@
 import { motorTsupConfig } from '../../tools/tsup.factory'
 
-export default motorTsupConfig()
+// shims: the CommonJS build gets import.meta.url (driver-lacks.ts reads the installed driver's version).
+export default motorTsupConfig({ shims: true })

@@ -2,13 +2,15 @@
  * `pnpm conformance [--server secantusdb|ferretdb|memory] [CLI options]`: starts (installing
  * if needed) the chosen test server, probes what it supports, and runs the published
  * conformance CLI (`@motor-ts/conformance`'s `motor-conformance`) against it with `--uri`,
- * `--label` and `--capabilities`; every other option is passed through. Without `--server`
+ * `--label` and `--capabilities`; every other option is passed through. It starts one instance
+ * per lane (`--jobs`, default one per target), so the targets run in parallel. Without `--server`
  * it picks the server the tests would (MONGODB_URI, then MOTOR_TEST_SERVER, then SecantusDB).
  * The CLI itself starts no server: provisioning stays in this repo.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { knownFrameworks } from '../../packages/synchro/src/binding.ts'
 import { ProvisionError, SERVER_KINDS, type ServerKind } from '../src/install.ts'
 import { selectServerKind, startServer } from '../src/server.ts'
 
@@ -48,18 +50,31 @@ if (rest.some((a) => a === '--uri' || a.startsWith('--uri='))) {
   process.exit(await cli(rest))
 }
 
+/** Lanes: `--jobs N`, else one per target (the raw driver and each framework compared). */
+function lanes(): number {
+  const { values: v } = parseArgs({ args: rest, options: { jobs: { type: 'string' }, frameworks: { type: 'string' } }, strict: false })
+  if (typeof v.jobs === 'string') return Math.max(1, Number.parseInt(v.jobs, 10) || 1)
+  return 1 + (typeof v.frameworks === 'string' ? v.frameworks.split(',').filter(Boolean).length : Object.keys(knownFrameworks).length)
+}
+
+const servers: Awaited<ReturnType<typeof startServer>>[] = []
 try {
-  const running = await startServer((kind as ServerKind | undefined) ?? selectServerKind())
-  const { uri, name, version, mongodbVersion, capabilities } = running.info
+  // One instance per lane, started one after the other so two never race for a port; a
+  // server given by MONGODB_URI (kind uri) is one shared instance.
+  do servers.push(await startServer((kind as ServerKind | undefined) ?? selectServerKind()))
+  while (servers[0]!.kind !== 'uri' && servers.length < lanes())
+  const { name, version, mongodbVersion, capabilities } = servers[0]!.info
   const code = await cli([
-    ...['--uri', uri, '--label', `${name} ${version} (MongoDB ${mongodbVersion} API) at ${uri}`],
+    ...servers.flatMap((s) => ['--uri', s.info.uri]),
+    ...['--label', `${name} ${version} (MongoDB ${mongodbVersion} API) at ${servers[0]!.info.uri}`],
     ...['--capabilities', NEEDS.filter((need) => capabilities[need]).join(',')],
     ...rest,
   ])
-  await running.stop()
-  process.exit(code)
+  process.exitCode = code
 } catch (error) {
   console.error(`conformance: ${(error as Error).message}`)
   for (const hint of error instanceof ProvisionError ? error.hints : []) console.error(`  - ${hint}`)
-  process.exit(1)
+  process.exitCode = 1
+} finally {
+  await Promise.all(servers.map((s) => s.stop()))
 }

@@ -2,7 +2,7 @@
  * `pnpm test:matrix [-- <vitest args>]`: the whole root test suite once per server.
  *
  * Servers: SecantusDB and FerretDB (each provisioned first, timed), plus the server at
- * MONGODB_URI when that is set. For each, runs `vitest run` with MOTOR_TEST_SERVER=<name> (and
+ * MONGODB_URI when that is set (`MOTOR_MATRIX_SERVERS=a,b` narrows the list). For each, runs `vitest run` with MOTOR_TEST_SERVER=<name> (and
  * MONGODB_URI only for the 'uri' run), the default reporter on the terminal and the JSON reporter
  * into .cache/test-results/vitest-<name>.json, then prints one line per server,
  * `server <name>: N passed, N failed, N skipped`, and a last line with the totals. A test file
@@ -45,7 +45,10 @@ const vitestEntry = join(dirname(createRequire(join(root, 'package.json')).resol
 const resultsDir = join(root, '.cache', 'test-results')
 await mkdir(resultsDir, { recursive: true })
 
-const servers: ServerKind[] = ['secantusdb', 'ferretdb']
+// MOTOR_MATRIX_SERVERS=ferretdb (a comma list) narrows the matrix, e.g. in CI after `pnpm test`
+// has already run the suite on the default server.
+const chosen = process.env.MOTOR_MATRIX_SERVERS?.split(',').filter(Boolean)
+const servers: ServerKind[] = (['secantusdb', 'ferretdb'] as const).filter((k) => !chosen || chosen.includes(k))
 if (process.env.MONGODB_URI) servers.push('uri')
 
 function runVitest(kind: ServerKind, outputFile: string): Promise<number | null> {

@@ -16,5 +16,6 @@ export {
   type ServerKind,
   secantusPaths,
 } from './install.ts'
+export { nodeBinary, nodePackageName, npmEnv, npmInstall, npmView } from './npm.ts'
 export { freePort, type RunningServer, redact, type StartOptions, selectServerKind, startServer } from './server.ts'
 export { missing, requires, server, suiteServer, uniqueName } from './test-helpers.ts'

@@ -6,11 +6,16 @@
  * verdict on every framework. Exit code 0 only when every test matches the baseline and no
  * exclusion entry is stale.
  *
- *   conformance [--specs DIR|FILE ...] [--uri URI] [--label TEXT] [--capabilities a,b]
- *               [--frameworks a,b] [--grep TEXT] [--json FILE]
+ *   conformance [--specs DIR|FILE ...] [--uri URI ...] [--label TEXT] [--capabilities a,b]
+ *               [--frameworks a,b] [--grep TEXT] [--json FILE] [--markdown FILE] [--jobs N]
  *
- * It runs against a server that is already running (`--uri`, else `MONGODB_URI`) and starts
- * none itself; the repository's `pnpm conformance --server NAME` provisions one first.
+ * It runs against servers that are already running (`--uri`, repeatable, else `MONGODB_URI`)
+ * and starts none itself; the repository's `pnpm conformance --server NAME` provisions them
+ * first. By default it runs the scenarios and the thirteen unified spec folders of
+ * `SPEC_FOLDERS`. Given several `--uri` (instances of one server kind), targets run in
+ * parallel, one lane per server. The report gives every folder's counts per target, lists
+ * each test that fails on the baseline grouped by cause (the error the server returned), and
+ * each excluded test grouped by the exclusion's reason.
  */
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -136,31 +141,38 @@ export const SOURCES: Record<string, (paths: readonly string[], grep?: string) =
 
 interface Args {
   specs: string[]
-  uri?: string
+  uris: string[]
   label?: string
   capabilities?: string[]
   json?: string
+  markdown?: string
   frameworks?: string[]
   grep?: string
   suite: string
+  jobs?: number
 }
 
 const CAPABILITIES: readonly ScenarioNeed[] = ['sessions', 'transactions', 'changeStreams', 'failCommand']
 
-const USAGE = `usage: conformance [--specs DIR|FILE ...] [--uri URI] [--label TEXT] [--capabilities LIST]
-                   [--frameworks promise,rxjs,effect,callback] [--grep TEXT] [--json FILE] [--suite all|scenarios|unified]
-  --specs         spec directories or files (repeatable); default $MOTOR_SPECS_DIR or ../shared/specs/crud/tests/unified
-  --uri           the running server to test against; default $MONGODB_URI
+const USAGE = `usage: conformance [--specs DIR|FILE ...] [--uri URI ...] [--label TEXT] [--capabilities LIST]
+                   [--frameworks promise,rxjs,effect,callback] [--grep TEXT] [--json FILE] [--markdown FILE]
+                   [--suite all|scenarios|unified] [--jobs N]
+  --specs         spec directories or files (repeatable); default: the thirteen spec folders under
+                  $MOTOR_SPECS_DIR or ../shared/specs (crud, gridfs, sessions, transactions, ...)
+  --uri           a running server to test against (repeatable: instances of one server, one lane
+                  each, targets in parallel); default $MONGODB_URI
   --label         how to name the server in the report (default: its URI, password hidden)
   --capabilities  what the server supports, of ${CAPABILITIES.join(',')} (default: all); scenarios
                   needing anything else are skipped with a note
-  --frameworks  frameworks to compare with the raw driver (default: all)
-  --grep        only tests whose file or description contains TEXT
-  --json        write every test's verdict per target to FILE
-  --suite       all (default: the scenario suite, then the spec files), scenarios, or unified`
+  --frameworks    frameworks to compare with the raw driver (default: all)
+  --grep          only tests whose file or description contains TEXT
+  --json          write every test's verdict per target to FILE
+  --markdown      write the report (per-folder counts, baseline failures by cause) to FILE
+  --jobs          targets run at once, at most one per server given (default: one per server)
+  --suite         all (default: the scenario suite, then the spec files), scenarios, or unified`
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { specs: [], suite: 'all' }
+  const args: Args = { specs: [], uris: [], suite: 'all' }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const value = () => {
@@ -182,7 +194,7 @@ function parseArgs(argv: string[]): Args {
           .filter(Boolean)
         break
       case '--uri':
-        args.uri = value()
+        args.uris.push(value())
         break
       case '--json':
         args.json = value()
@@ -198,6 +210,13 @@ function parseArgs(argv: string[]): Args {
         break
       case '--suite':
         args.suite = value()
+        break
+      case '--markdown':
+        args.markdown = value()
+        break
+      case '--jobs':
+        args.jobs = Number.parseInt(value(), 10)
+        if (!(args.jobs >= 1)) throw new UsageError('--jobs needs a positive number')
         break
       case '-h':
       case '--help':
@@ -227,30 +246,45 @@ function repoRoot(): string {
   return process.cwd()
 }
 
+/** The unified-format spec folders run by default, relative to the specs root. */
+export const SPEC_FOLDERS = [
+  'crud/tests/unified',
+  'gridfs/tests',
+  'collection-management/tests',
+  'sessions/tests',
+  'change-streams/tests/unified',
+  'run-command/tests/unified',
+  'transactions-convenient-api/tests/unified',
+  'transactions/tests/unified',
+  'retryable-reads/tests/unified',
+  'retryable-writes/tests/unified',
+  'index-management/tests',
+  'read-write-concern/tests/operation',
+  'command-logging-and-monitoring/tests/monitoring',
+] as const
+
+/** Every folder of SPEC_FOLDERS under the specs root ($MOTOR_SPECS_DIR, or a folder of test files there). */
 function defaultSpecs(): string[] {
   const fromEnv = process.env.MOTOR_SPECS_DIR
-  if (fromEnv) {
-    const dir = resolve(fromEnv)
-    // Accept the specs root as well as a folder of test files.
-    return [existsSync(join(dir, 'crud/tests/unified')) ? join(dir, 'crud/tests/unified') : dir]
-  }
-  return [resolve(repoRoot(), '../shared/specs/crud/tests/unified')]
+  const root = fromEnv ? resolve(fromEnv) : resolve(repoRoot(), '../shared/specs')
+  if (fromEnv && !SPEC_FOLDERS.some((f) => existsSync(join(root, f)))) return [root]
+  return SPEC_FOLDERS.map((f) => join(root, f))
 }
 
 interface ServerHandle extends ServerFacts {
   uri: string
-  stop(): Promise<void>
 }
 
-async function openServer(args: Args): Promise<ServerHandle> {
-  const uri = args.uri ?? process.env.MONGODB_URI
-  if (!uri) throw new UsageError('needs a running server: pass --uri URI or set MONGODB_URI')
+/** The servers given (`--uri`, repeatable, else MONGODB_URI): one lane of targets each. */
+function givenServers(args: Args): ServerHandle[] {
+  const uris = args.uris.length > 0 ? args.uris : process.env.MONGODB_URI ? [process.env.MONGODB_URI] : []
+  if (uris.length === 0) throw new UsageError('needs a running server: pass --uri URI or set MONGODB_URI')
   // The server is not probed: without --capabilities every scenario runs, and a gap shows as
   // a failure on the baseline too (parity still holds).
   const unknownCap = (args.capabilities ?? []).filter((c) => !(CAPABILITIES as readonly string[]).includes(c))
   if (unknownCap.length) throw new UsageError(`unknown capabilities ${unknownCap.join(', ')} (known: ${CAPABILITIES.join(', ')})`)
   const capabilities = Object.fromEntries(CAPABILITIES.map((c) => [c, args.capabilities ? args.capabilities.includes(c) : true]))
-  return { uri, label: args.label ?? redact(uri), capabilities, stop: async () => {} }
+  return uris.map((uri) => ({ uri, label: args.label ?? redact(uri), capabilities }))
 }
 
 function redact(uri: string): string {
@@ -295,9 +329,118 @@ export function parity(runs: readonly TargetRun[]): { matching: number; total: n
   return { matching, total, mismatches }
 }
 
-function pad(s: string | number, n: number, right = false): string {
-  const str = String(s)
-  return right ? str.padStart(n) : str.padEnd(n)
+interface Report {
+  server: string
+  specs: readonly string[]
+  runs: readonly TargetRun[]
+  problems: readonly string[]
+  seconds: number
+}
+
+/** The folder a result belongs to: its --specs path shortened to a SPEC_FOLDERS name, or its source. */
+function groupOf(c: CaseResult, specs: readonly string[]): string {
+  if (!c.file) return 'scenarios'
+  const spec = specs.find((p) => c.file === p || c.file!.startsWith(`${p}/`))
+  if (!spec) return 'exclusion entries'
+  const folder = spec === c.file ? dirname(spec) : spec
+  return SPEC_FOLDERS.find((f) => folder.endsWith(`/${f}`)) ?? folder
+}
+
+/**
+ * A failure reason as a cause shared by many tests: the operation name in front and the
+ * values that differ per test (ObjectIds, ports, counts in brackets) are taken out.
+ */
+export function causeOf(reason = '(no reason given)'): string {
+  return reason
+    .replace(/^\w+ failed unexpectedly: /, 'operation failed: ')
+    .replace(/^\w+(?= error \(| result: |: expected )/, 'operation')
+    .replace(/\{"\$oid":"[0-9a-f]{24}"\}/g, '<ObjectId>')
+    .replace(/ with (non-default )?value .*? is not implemented yet/, ' is not implemented yet')
+    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
+    .slice(0, 300)
+}
+
+function byCause(results: readonly CaseResult[], cause: (c: CaseResult) => string): Array<[string, CaseResult[]]> {
+  const groups = new Map<string, CaseResult[]>()
+  for (const c of results) groups.set(cause(c), [...(groups.get(cause(c)) ?? []), c])
+  return [...groups.entries()].sort((a, b) => b[1].length - a[1].length)
+}
+
+/** The report as plain text (CLI output) or markdown: per-folder counts, failures by cause, exclusions. */
+function reportText({ server, specs, runs, problems, seconds }: Report, format: 'text' | 'markdown'): string {
+  const md = format === 'markdown'
+  const out: string[] = []
+  const heading = (text: string) => out.push('', ...(md ? [`## ${text}`, ''] : [`${text}:`]))
+  const row = (cells: Array<string | number>, widths: number[]) =>
+    out.push(md ? `| ${cells.join(' | ')} |` : cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[0]!) : String(c).padStart(widths[i]!))).join('  '))
+  const baseline = runs[0]
+  if (md) out.push(`# Conformance report`, '', `Server: ${server.replace(/ at mongodb\S*/, '')}. Targets: ${runs.map((r) => r.target).join(', ')} (the first is the baseline). Time: ${seconds.toFixed(0)} s.`)
+
+  // Per folder: passed/failed/skipped per target, and how many tests get the baseline's verdict everywhere.
+  const groups = [...new Set(runs.flatMap((r) => r.results.map((c) => groupOf(c, specs))))]
+  const width = Math.max(20, ...groups.map((g) => g.length))
+  heading('tests per folder (passed/failed/skipped per target; parity = same verdict as the baseline on every framework)')
+  const cols = [width, ...runs.map(() => 13), 11]
+  row(['folder', ...runs.map((r) => r.target), 'parity'], cols)
+  if (md) out.push(`|${' --- |'.repeat(runs.length + 2)}`)
+  const pfs = (results: readonly CaseResult[]) => {
+    const s = summarize(results)
+    return `${s.passed}/${s.failed}/${s.skipped}`
+  }
+  for (const g of [...groups, 'all']) {
+    const pick = (r: TargetRun) => ({ ...r, results: g === 'all' ? r.results : r.results.filter((c) => groupOf(c, specs) === g) })
+    const { matching, total } = parity(runs.map(pick))
+    row([g, ...runs.map((r) => pfs(pick(r).results)), `${matching}/${total}`], cols)
+  }
+  for (const r of runs) if (r.error) out.push(`${r.target} did not finish: ${r.error.split('\n')[0]}`)
+  for (const p of problems) out.push(`stale exclusion: ${p}`)
+
+  const mismatches = parity(runs).mismatches
+  if (mismatches.length > 0) {
+    heading(`tests whose verdict differs from the baseline (${mismatches.length})`)
+    for (const m of mismatches) out.push(`${md ? '- ' : '  '}${m}`)
+  }
+  if (!baseline) return `${out.join('\n')}\n`
+  const list = (groupsOf: Array<[string, CaseResult[]]>) => {
+    for (const [cause, cases] of groupsOf) {
+      out.push(md ? `\n### ${cases.length} × \`\` ${cause} \`\`\n` : `  [${cases.length}] ${cause}`)
+      const ids = cases.map((c) => `${groupOf(c, specs)}/${c.file?.split('/').pop() ?? ''}: ${c.description}`)
+      if (md) for (const id of ids) out.push(`- ${id}`)
+      else out.push(`        ${ids.slice(0, 3).join('; ')}${ids.length > 3 ? `; and ${ids.length - 3} more` : ''}`)
+    }
+  }
+  const failed = baseline.results.filter((c) => c.verdict === 'failed')
+  heading(`tests that fail on the baseline (${baseline.target}), by cause (${failed.length})`)
+  list(byCause(failed, (c) => causeOf(c.reason)))
+  const excluded = baseline.results.filter((c) => c.verdict === 'skipped' && c.reason?.startsWith('excluded'))
+  heading(`tests excluded on every target, by reason (${excluded.length})`)
+  list(byCause(excluded, (c) => c.reason!))
+  return `${out.join('\n')}\n`
+}
+
+/** Runs every target, `jobs` at a time; each lane runs on its own server. Results in target order. */
+async function runTargets(source: TestSource, targets: readonly Target[], args: Args, jobs: number): Promise<{ runs: TargetRun[]; server: string }> {
+  // Each server runs one target at a time; the targets of one server run one after the other.
+  const servers = givenServers(args).slice(0, Math.max(1, Math.min(jobs, targets.length)))
+  const runs: TargetRun[] = []
+  const label = servers[0]?.label ?? ''
+  console.log(`server: ${label}${servers.length > 1 ? ` (and ${servers.length - 1} more instances, one lane each)` : ''}`)
+  let next = 0
+  const lane = async (server: ServerHandle) => {
+    for (let i = next++; i < targets.length; i = next++) {
+      const target = targets[i]!
+      const t0 = performance.now()
+      try {
+        runs[i] = { target: target.name, results: await source.run(target, server.uri, () => {}, server) }
+      } catch (e) {
+        runs[i] = { target: target.name, results: [], error: (e as Error).stack ?? String(e) }
+      }
+      const s = summarize(runs[i]!.results)
+      console.error(`  ${target.name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${((performance.now() - t0) / 1000).toFixed(1)}s)`)
+    }
+  }
+  await Promise.all(servers.map(lane))
+  return { runs, server: label }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -309,74 +452,49 @@ async function main(argv: string[]): Promise<number> {
   const source = makeSource(specs, args.grep)
 
   const targets = await conformanceTargets(args.frameworks)
-  const server = await openServer(args)
+  const jobs = args.jobs ?? targets.length
   const started = performance.now()
-  const runs: TargetRun[] = []
-  try {
-    console.log(`conformance: ${source.name} tests from ${source.describe()}`)
-    console.log(`server: ${server.label}`)
-    for (const target of targets) {
-      const t0 = performance.now()
-      try {
-        const results = await source.run(target, server.uri, () => {}, server)
-        runs.push({ target: target.name, results })
-      } catch (e) {
-        runs.push({ target: target.name, results: [], error: (e as Error).stack ?? String(e) })
-      }
-      const s = summarize(runs.at(-1)!.results)
-      console.error(`  ${target.name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${((performance.now() - t0) / 1000).toFixed(1)}s)`)
-    }
-  } finally {
-    await server.stop()
-  }
-
-  const width = Math.max(8, ...runs.map((r) => r.target.length)) + 2
-  console.log('')
-  console.log(`${pad('target', width)}${pad('passed', 8, true)}${pad('failed', 8, true)}${pad('skipped', 9, true)}`)
-  for (const run of runs) {
-    const s = summarize(run.results)
-    const tag = run === runs[0] ? '  (baseline)' : ''
-    console.log(`${pad(run.target, width)}${pad(s.passed, 8, true)}${pad(s.failed, 8, true)}${pad(s.skipped, 9, true)}${tag}`)
-    if (run.error) console.log(`  error: ${run.error.split('\n')[0]}`)
-  }
+  console.log(`conformance: ${source.name} tests from ${source.describe()}`)
+  const { runs, server } = await runTargets(source, targets, args, jobs)
   const problems = source.problems?.() ?? []
-  for (const p of problems) console.log(`stale exclusion: ${p}`)
-  const { matching, total, mismatches } = parity(runs)
-  if (mismatches.length > 0) {
-    console.log('')
-    console.log(`tests whose verdict differs from the baseline (${mismatches.length}):`)
-    for (const m of mismatches.slice(0, 100)) console.log(`  ${m}`)
-    if (mismatches.length > 100) console.log(`  ... and ${mismatches.length - 100} more (see --json)`)
-  }
-  console.log(`time: ${((performance.now() - started) / 1000).toFixed(1)}s`)
-
-  if (args.json) {
-    const ids = [...new Set(runs.flatMap((r) => r.results.map((c) => c.id)))]
-    const lookup = runs.map((r) => ({ name: r.target, map: new Map(r.results.map((c) => [c.id, c])) }))
-    const report = {
-      suite: source.name,
-      specs,
-      server: server.label,
-      targets: runs.map((r) => ({ name: r.target, ...summarize(r.results), error: r.error })),
-      parity: { matching, total },
-      tests: ids.map((id) => {
-        const first = lookup.map((l) => l.map.get(id)).find(Boolean)!
-        return {
-          id,
-          file: first.file,
-          description: first.description,
-          verdicts: Object.fromEntries(lookup.map((l) => [l.name, l.map.get(id)?.verdict ?? 'missing'])),
-          reasons: Object.fromEntries(lookup.flatMap((l) => (l.map.get(id)?.reason ? [[l.name, l.map.get(id)!.reason]] : []))),
-        }
-      }),
-    }
-    await mkdir(dirname(resolve(args.json)), { recursive: true })
-    await writeFile(resolve(args.json), `${JSON.stringify(report, null, 2)}\n`)
-  }
-
+  const { matching, total } = parity(runs)
+  const report: Report = { server, specs, runs, problems, seconds: (performance.now() - started) / 1000 }
+  console.log(`\n${reportText(report, 'text')}`)
+  if (args.json) await writeOut(args.json, `${JSON.stringify(jsonReport(source, report), null, 2)}\n`)
+  if (args.markdown) await writeOut(args.markdown, reportText(report, 'markdown'))
   console.log(`parity: ${matching}/${total} tests match the baseline on every framework`)
   const anyError = runs.some((r) => r.error)
   return matching === total && problems.length === 0 && !anyError ? 0 : 1
+}
+
+async function writeOut(file: string, text: string): Promise<void> {
+  await mkdir(dirname(resolve(file)), { recursive: true })
+  await writeFile(resolve(file), text)
+}
+
+function jsonReport(source: TestSource, { runs, specs, server }: Report) {
+  const ids = [...new Set(runs.flatMap((r) => r.results.map((c) => c.id)))]
+  const lookup = runs.map((r) => ({ name: r.target, map: new Map(r.results.map((c) => [c.id, c])) }))
+  const { matching, total } = parity(runs)
+  return {
+    suite: source.name,
+    specs,
+    server,
+    targets: runs.map((r) => ({ name: r.target, ...summarize(r.results), error: r.error })),
+    parity: { matching, total },
+    tests: ids.map((id) => {
+      const found = lookup.map((l) => [l.name, l.map.get(id)] as const).filter((e): e is readonly [string, CaseResult] => !!e[1])
+      const first = found[0]![1]
+      return {
+        id,
+        file: first.file,
+        description: first.description,
+        verdicts: Object.fromEntries(lookup.map((l) => [l.name, l.map.get(id)?.verdict ?? 'missing'])),
+        reasons: Object.fromEntries(found.flatMap(([name, c]) => (c.reason ? [[name, c.reason]] : []))),
+        durationsMs: Object.fromEntries(found.map(([name, c]) => [name, Math.round(c.durationMs)])),
+      }
+    }),
+  }
 }
 
 main(process.argv.slice(2)).then(

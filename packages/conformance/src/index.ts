@@ -7,5 +7,6 @@
  */
 export { type Scenario, type ScenarioEnv, type ScenarioNeed, scenarios } from './scenarios.js'
 export { missingNeeds, runScenario, type ScenarioResult } from './run-scenario.js'
+export { checkSubclassing } from './subclass-check.js'
 export { type ConformanceTarget, conformanceTargets } from './targets.js'
 export * from './unified/index.js'

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest'
 import { missingNeeds, runScenario } from './run-scenario.js'
 import { type ScenarioNeed, scenarios } from './scenarios.js'
 import { createSynchro } from '@motor-ts/synchro'
+import { checkSubclassing } from './subclass-check.js'
 import { runUnifiedFile } from './unified/index.js'
 
 export interface SuiteServer {
@@ -32,6 +33,9 @@ export interface SuiteOptions {
 export function suite<F extends FrameworkTypes>(name: string, binding: MotorConstructors<F>, options: SuiteOptions): void {
   const synchro = createSynchro(binding)
   describe(`conformance: ${name} matches the driver`, () => {
+    it('subclasses of MongoClient, GridFSBucket and ClientEncryption construct working wrappers', async () => {
+      await checkSubclassing(binding, options.server().uri, `subclass_${name}_${process.pid}`)
+    })
     for (const scenario of scenarios) {
       it(scenario.name, async (ctx) => {
         const srv = options.server()

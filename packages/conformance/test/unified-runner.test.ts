@@ -5,12 +5,16 @@
  * exclusion entry may be stale. A short list of tests that the server under test cannot pass
  * is accepted per server product, each with its cause. A few direct matcher checks come last.
  */
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { requires, server, uniqueName } from '@motor-ts/tools'
 import * as mongodb from 'mongodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { UnifiedRunner, type UnifiedTestResult } from '../src/unified/index.js'
+import { driverObjectOf } from '@motor-ts/synchro'
+import { type ConformanceTarget, conformanceTargets } from '../src/targets.js'
+import { runUnifiedFile, UnifiedRunner, type UnifiedTestResult } from '../src/unified/index.js'
 import { assertMatches, type MatchEnv, matches } from '../src/unified/match.js'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -141,6 +145,11 @@ describe('matcher', () => {
     expect(matches(env, { a: { $$exists: true } }, { a: null })).toBe(true)
     expect(matches(env, { a: { $$unsetOrMatches: 2 } }, {})).toBe(true)
     expect(matches(env, { a: { $$unsetOrMatches: 2 } }, { a: 3 })).toBe(false)
+    expect(matches(env, { a: { $$unsetOrMatches: { $$exists: true } } }, {})).toBe(true)
+    expect(matches(env, { a: { $$unsetOrMatches: { $$exists: true } } }, { a: { x: 1 } })).toBe(true)
+    expect(matches(env, { a: { $$unsetOrMatches: { $$exists: false } } }, {})).toBe(true)
+    expect(matches(env, { a: { $$unsetOrMatches: { $$exists: false } } }, { a: 1 })).toBe(false)
+    expect(matches(env, [{ $$unsetOrMatches: { $$exists: true } }], [5])).toBe(true)
     expect(matches(env, { $$type: ['int', 'long'] }, mongodb.Long.fromNumber(5))).toBe(true)
     expect(matches(env, { $$type: 'objectId' }, 'x')).toBe(false)
     expect(matches(env, { $$lte: 2 }, 2.0)).toBe(true)
@@ -151,5 +160,175 @@ describe('matcher', () => {
     expect(matches(env, { a: { $$matchAsDocument: { x: 1 } } }, { a: '{"x": 1, "y": 2}' })).toBe(false)
     expect(matches(env, { a: { $$matchAsRoot: { x: 1 } } }, { a: { x: 1, y: 2 } })).toBe(true)
     expect(() => assertMatches(env, { $$bogus: 1 }, 1)).toThrow(/unsupported special operator/)
+  })
+})
+
+describe('unified runner on every target', () => {
+  const names = ['driver', 'promise', 'rxjs', 'effect']
+  const targets = new Map<string, ConformanceTarget>()
+  const dir = mkdtempSync(join(tmpdir(), 'motor-unified-'))
+  const dbName = uniqueName('unified')
+
+  beforeAll(async () => {
+    for (const t of await conformanceTargets()) targets.set(t.name, t)
+  })
+
+  /** A one-test spec file on collection `coll0` of a fresh database, observing command starts. */
+  function specFile(name: string, test: object, clientOptions: object = {}): string {
+    const path = join(dir, `${name}.json`)
+    const doc = {
+      description: name,
+      schemaVersion: '1.21',
+      createEntities: [
+        { client: { id: 'client0', observeEvents: ['commandStartedEvent'], ...clientOptions } },
+        { database: { id: 'db0', client: 'client0', databaseName: dbName } },
+        { collection: { id: 'coll0', database: 'db0', collectionName: 'coll0' } },
+        { session: { id: 'session0', client: 'client0' } },
+      ],
+      initialData: [{ databaseName: dbName, collectionName: 'coll0', documents: [] }],
+      tests: [{ description: name, ...test }],
+    }
+    writeFileSync(path, JSON.stringify(doc))
+    return path
+  }
+
+  const runOn = async (target: string, path: string) => {
+    const results = await runUnifiedFile(path, { driver: targets.get(target)!.driver, uri: server().uri })
+    return results.map((r) => ({ verdict: r.verdict, reason: r.reason }))
+  }
+
+  for (const target of names) {
+    describe(target, () => {
+      it('starts a change stream with its aggregate alone, no getMore', async (ctx) => {
+        requires(ctx, 'changeStreams')
+        const path = specFile(`change-stream-start-${target}`, {
+          operations: [
+            { name: 'createChangeStream', object: 'coll0', arguments: { pipeline: [] }, saveResultAsEntity: 'stream0' },
+            { name: 'insertOne', object: 'coll0', arguments: { document: { _id: 1 } } },
+            {
+              name: 'iterateUntilDocumentOrError',
+              object: 'stream0',
+              expectResult: { operationType: 'insert', fullDocument: { _id: 1 } },
+            },
+          ],
+          expectEvents: [
+            {
+              client: 'client0',
+              ignoreExtraEvents: true,
+              events: ['aggregate', 'insert', 'getMore'].map((commandName) => ({ commandStartedEvent: { commandName } })),
+            },
+          ],
+        })
+        expect(await runOn(target, path)).toEqual([{ verdict: 'passed' }])
+      })
+
+      it('reads the transaction state of the driver session behind the entity', async (ctx) => {
+        requires(ctx, 'transactions')
+        const state = (s: string) => ({ name: 'assertSessionTransactionState', object: 'testRunner', arguments: { session: 'session0', state: s } })
+        const path = specFile(`transaction-state-${target}`, {
+          operations: [
+            state('none'),
+            { name: 'startTransaction', object: 'session0' },
+            state('starting'),
+            { name: 'insertOne', object: 'coll0', arguments: { session: 'session0', document: { _id: 1 } } },
+            state('in_progress'),
+            { name: 'commitTransaction', object: 'session0' },
+            state('committed'),
+          ],
+          outcome: [{ databaseName: dbName, collectionName: 'coll0', documents: [{ _id: 1 }] }],
+        })
+        expect(await runOn(target, path)).toEqual([{ verdict: 'passed' }])
+      })
+
+      it("returns a snapshot session's snapshot time", async (ctx) => {
+        const info = server()
+        if (info.capabilities.topology !== 'replicaset') ctx.skip(`${info.name} ${info.version} is not a replica set: no snapshot reads`)
+        const path = join(dir, `snapshot-time-${target}.json`)
+        const doc = JSON.parse(readFileSync(specFile(`snapshot-time-${target}`, {}), 'utf8'))
+        doc.createEntities[3].session.sessionOptions = { snapshot: true }
+        doc.tests[0].operations = [
+          { name: 'find', object: 'coll0', arguments: { session: 'session0', filter: {} }, expectResult: [] },
+          { name: 'getSnapshotTime', object: 'session0', expectResult: { $$type: 'timestamp' } },
+        ]
+        writeFileSync(path, JSON.stringify(doc))
+        expect(await runOn(target, path)).toEqual([{ verdict: 'passed' }])
+      })
+
+      it('saves the collection createCollection returns as an entity', async () => {
+        const path = specFile(`create-collection-${target}`, {
+          operations: [
+            { name: 'dropCollection', object: 'db0', arguments: { collection: 'made' } },
+            { name: 'createCollection', object: 'db0', arguments: { collection: 'made' }, saveResultAsEntity: 'made' },
+            { name: 'insertOne', object: 'made', arguments: { document: { _id: 7 } } },
+          ],
+          outcome: [{ databaseName: dbName, collectionName: 'made', documents: [{ _id: 7 }] }],
+        })
+        expect(await runOn(target, path)).toEqual([{ verdict: 'passed' }])
+      })
+
+      it('sends the search index commands', async () => {
+        const definition = { mappings: { dynamic: true } }
+        const op = (name: string, args: object) => ({ name, object: 'coll0', arguments: args, ignoreResultAndError: true })
+        const started = (command: object) => ({ commandStartedEvent: { command, databaseName: dbName } })
+        const path = specFile(`search-indexes-${target}`, {
+          operations: [
+            op('createSearchIndex', { model: { name: 'i1', definition } }),
+            op('createSearchIndexes', { models: [{ name: 'i2', definition, type: 'search' }] }),
+            op('listSearchIndexes', { name: 'i1', aggregationOptions: { batchSize: 5 } }),
+            op('updateSearchIndex', { name: 'i1', definition: {} }),
+            op('dropSearchIndex', { name: 'i2' }),
+          ],
+          expectEvents: [
+            {
+              client: 'client0',
+              events: [
+                started({ createSearchIndexes: 'coll0', indexes: [{ name: 'i1', definition }] }),
+                started({ createSearchIndexes: 'coll0', indexes: [{ name: 'i2', definition, type: 'search' }] }),
+                started({ aggregate: 'coll0', pipeline: [{ $listSearchIndexes: { name: 'i1' } }], cursor: { batchSize: 5 } }),
+                started({ updateSearchIndex: 'coll0', name: 'i1', definition: {} }),
+                started({ dropSearchIndex: 'coll0', name: 'i2' }),
+              ],
+            },
+          ],
+        })
+        expect(await runOn(target, path)).toEqual([{ verdict: 'passed' }])
+      })
+
+      it('reaches the driver object behind a wrapper', () => {
+        const { driver } = targets.get(target)!
+        const client = new driver.MongoClient(server().uri)
+        const session = client.startSession()
+        try {
+          expect(driverObjectOf(session)).toBeInstanceOf(mongodb.ClientSession)
+          expect(driverObjectOf(session) === session).toBe(target === 'driver')
+          expect(driverObjectOf(client.db('x'))).toBeInstanceOf(mongodb.Db)
+          expect(driverObjectOf(42)).toBe(42)
+        } finally {
+          void session.endSession()
+        }
+      })
+    })
+  }
+
+  it('skips a test that runs an operation the driver lacks, with the reason', async () => {
+    const path = specFile('map-reduce', {
+      operations: [{ name: 'mapReduce', object: 'coll0', arguments: { map: 'function() {}', reduce: 'function() {}', out: { inline: 1 } } }],
+    })
+    const [result, ...rest] = await runUnifiedFile(path, { driver: mongodb, uri: server().uri })
+    expect(rest).toEqual([])
+    expect(result).toMatchObject({ verdict: 'skipped', reason: expect.stringContaining('Collection.mapReduce in 5.0') })
+  })
+
+  it('reports an operation exclusion as stale once the driver has the member', async () => {
+    const runner = await UnifiedRunner.open({
+      driver: mongodb,
+      uri: server().uri,
+      exclusions: [{ operation: 'find', driverLacks: 'Collection.find', reason: 'test entry', category: 'api-difference' }],
+    })
+    try {
+      expect(runner.unmatchedExclusions([])).toMatchObject([{ verdict: 'failed', reason: expect.stringContaining('now has Collection.find') }])
+    } finally {
+      await runner.close()
+    }
   })
 })

@@ -5,8 +5,18 @@
  * no longer has, every exclusion that matches nothing, and every exported driver class
  * with public async methods that is neither wrapped nor excluded. Last line:
  * `unwrapped public methods: N`. Exits non-zero when anything is out of line.
+ *
+ * `pnpm api-diff --driver <version|latest|next>` compares the table with another driver
+ * instead: that `mongodb` is installed into a folder of the tools cache (never the workspace),
+ * so the day a driver ships, one command lists what to wrap (`unwrapped: ...`) and what it
+ * dropped (`stale table entry: ...`). `next` is the newest dev build on the registry; when it is
+ * older than `latest`, it says so and compares `latest`. Exit code 2 when the registry cannot
+ * be reached (CI treats that as informational).
  */
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { npmInstall, npmView } from '@motor-ts/tools'
 import ts from 'typescript'
 import { memberKeyName } from '../src/members.js'
 import { driverTable } from '../src/table.js'
@@ -111,9 +121,58 @@ export function apiDiff(api: DriverApi = readDriverApi()): { findings: Finding[]
   return { findings, unwrapped }
 }
 
+/** Compare two dotted versions numerically (prerelease suffixes ignored). */
+export function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => v.split('-')[0]!.split('.').map(Number)
+  const [pa, pb] = [parts(a), parts(b)]
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0)
+  return 0
+}
+
+/**
+ * The `mongodb` version a `--driver` argument names: `latest` (the dist-tag), `next` (the dev
+ * build published last, or `latest` when that is newer), or a version or range (its highest match).
+ */
+export async function resolveDriverVersion(spec: string): Promise<{ version: string; note?: string }> {
+  const latest = await npmView<string>('mongodb', 'dist-tags.latest')
+  if (spec === 'latest') return { version: latest }
+  if (spec === 'next') {
+    const times = await npmView<Record<string, string>>('mongodb', 'time')
+    const dev = Object.entries(times)
+      .filter(([v]) => v.includes('-dev'))
+      .sort((a, b) => Date.parse(a[1]) - Date.parse(b[1]))
+      .at(-1)?.[0]
+    if (dev && compareVersions(dev, latest) > 0) return { version: dev }
+    return { version: latest, note: `the newest dev build (${dev ?? 'none'}) is not ahead of latest ${latest}: comparing latest` }
+  }
+  const found = await npmView<string | string[]>(`mongodb@${spec}`, 'version')
+  const version = Array.isArray(found) ? found.at(-1) : found
+  if (!version) throw new Error(`no mongodb version matches ${spec}`)
+  return { version }
+}
+
+/** The API of `mongodb@version`, installed into the tools cache. */
+export async function driverApiOf(version: string): Promise<DriverApi> {
+  const dir = await npmInstall(`mongodb-${version}`, { mongodb: version })
+  return readDriverApi(join(dir, 'node_modules', 'mongodb', 'mongodb.d.ts'), version)
+}
+
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]
 if (isMain) {
-  const api = readDriverApi()
+  const { values } = parseArgs({ options: { driver: { type: 'string' } } })
+  let api: DriverApi
+  if (values.driver) {
+    try {
+      const { version, note } = await resolveDriverVersion(values.driver)
+      if (note) console.log(`api-diff: ${note}`)
+      api = await driverApiOf(version)
+    } catch (error) {
+      const lines = (error as Error).message.split('\n')
+      const why = lines.find((l) => /"summary"|npm error (code|request|network)/.test(l))?.trim() ?? lines[0]
+      console.log(`api-diff: could not get mongodb ${values.driver} from the npm registry: ${why}`)
+      process.exit(2)
+    }
+  } else api = readDriverApi()
   const { findings, unwrapped } = apiDiff(api)
   const wrappedMembers = Object.values(driverTable).reduce(
     (n, e) => n + Reflect.ownKeys(e.members).length + Object.keys(('statics' in e && e.statics) || {}).length,

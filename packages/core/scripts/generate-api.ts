@@ -9,6 +9,13 @@
  *   argument of an operation accepts the driver's `signal` (its `Abortable` options), and
  *   which wrapped class a member returns.
  *
+ * Types compile on every driver in core's peer range, not only the one installed here: the
+ * generator knows what the floor driver declares (`driver-floor.json`, see `driver-floor.ts`).
+ * A type the floor does not export is declared locally (re-emitted from the installed driver)
+ * instead of imported; a member the floor lacks gets a conditional type that is the member on a
+ * driver that has it and `DriverLacks<'Class.member'>` (not callable) on one that does not; an
+ * overload the floor lacks says so in its doc comment.
+ *
  * `tsx scripts/generate-api.ts` writes the file; `--check` exits 1 when the committed file
  * is stale (the build runs the check). A framework package whose methods take another shape
  * calls `generate` with its own `Flavour` (`@motor-ts/callback` adds callback overloads). It fails loudly when the table and the driver
@@ -20,6 +27,7 @@ import ts from 'typescript'
 import { type MemberKind, memberKeyName } from '../src/members.js'
 import { driverTable } from '../src/table.js'
 import { type DriverApi, type DriverMember, readDriverApi } from './driver-api.js'
+import { covers, type DriverFloor, parameters, readFloor } from './driver-floor.js'
 
 const OUT = fileURLToPath(new URL('../src/generated/driver-api.generated.ts', import.meta.url))
 const WRAPPED = new Set(Object.keys(driverTable))
@@ -43,8 +51,8 @@ const EXTRAS: Record<string, (driverType: string, params: string[]) => string[]>
 export interface Flavour {
   /** The command that regenerates the file, named in its header. */
   readonly regenerate: string
-  /** Import lines for the motor-ts types the output names (`MotorOptions`, `Future`, ...). */
-  readonly header: readonly string[]
+  /** Import lines for the motor-ts types the output names (`MotorOptions`, `Future`, `DriverLacks` when used, ...). */
+  readonly header: (uses: { readonly driverLacks: boolean }) => readonly string[]
   /** Framework-specific extras each wrapped class gains beyond the driver's API. */
   readonly extras: Readonly<Record<string, (driverType: string, params: string[]) => string[]>>
   /** Emit the runtime metadata core's wrappers need (hierarchy, `signal` and return classes). */
@@ -55,8 +63,8 @@ export interface Flavour {
 
 export const coreFlavour: Flavour = {
   regenerate: 'pnpm --filter @motor-ts/core generate',
-  header: [
-    "import type { MotorOptions, MotorSessionCallback, Streamable, Uploadable } from '../extras.js'",
+  header: ({ driverLacks }) => [
+    `import type { ${driverLacks ? 'DriverLacks, ' : ''}MotorOptions, MotorSessionCallback, Streamable, Uploadable } from '../extras.js'`,
     "import type { FrameworkTypes, Future } from '../framework.js'",
   ],
   extras: EXTRAS,
@@ -70,6 +78,11 @@ interface Emitter {
   imports: Map<string, string>
   exported: Set<string>
   externalImports: Map<string, string>
+  floor: DriverFloor
+  floorExports: Set<string>
+  /** Driver types the floor does not export: declared in the generated file instead. */
+  local: Set<string>
+  usesDriverLacks: boolean
 }
 
 function driverExports(api: DriverApi): { exported: Set<string>; external: Map<string, string> } {
@@ -126,7 +139,8 @@ function emitType(em: Emitter, node: ts.Node): string {
 }
 
 function note(em: Emitter, name: string) {
-  if (em.exported.has(name)) em.imports.set(name, 'mongodb')
+  if (em.exported.has(name) && !em.floorExports.has(name)) em.local.add(name)
+  else if (em.exported.has(name)) em.imports.set(name, 'mongodb')
   else if (em.externalImports.has(name)) em.imports.set(name, em.externalImports.get(name)!)
 }
 
@@ -192,27 +206,86 @@ function emitResult(em: Emitter, cls: string, m: DriverMember, kind: MemberKind,
   return emitType(em, type)
 }
 
+/** A doc comment with one more paragraph (or a new comment holding just that paragraph). */
+function withNote(doc: string, note: string, indent: string): string {
+  if (!doc) return `${indent}/** ${note} */\n`
+  return doc.replace(/\n[^\n]*\*\/\n$/, `\n${indent} *\n${indent} * ${note}\n${indent} */\n`)
+}
+
 function emitMember(em: Emitter, cls: string, m: DriverMember, kind: MemberKind): string {
+  const floorOverloads = em.floor.members[cls]?.[m.name]
+  if (!floorOverloads) return emitNewerMember(em, cls, m, kind)
   const out: string[] = []
   const name = m.name
   if (m.form === 'method') {
     const forms: string[] = []
     for (const node of m.nodes as ts.MethodDeclaration[]) {
       if (!node.type && !ts.isMethodSignature(node)) continue
-      out.push(
-        `${jsDoc(em, node, '  ')}  ${name}${typeParams(em, node.typeParameters)}(${emitParams(em, node.parameters)}): ${emitResult(em, cls, m, kind, node.type)}`,
-      )
+      let doc = jsDoc(em, node, '  ')
+      const params = parameters(node, em.api.source)!
+      if (!floorOverloads.some((old) => covers(old, params)))
+        doc = withNote(doc, `mongodb ${em.floor.version}, the oldest driver motor-ts supports, does not declare this signature.`, '  ')
+      out.push(`${doc}  ${name}${typeParams(em, node.typeParameters)}(${emitParams(em, node.parameters)}): ${emitResult(em, cls, m, kind, node.type)}`)
       if (em.flavour.callbacks && (kind.kind === 'op' || kind.kind === 'custom')) forms.push(...callbackOverloads(em, name, node, node.type!))
     }
     return [...new Set(forms), ...out].join('\n')
   }
-  if (kind.kind !== 'prop') fail(cls, name, `a ${m.form} must be declared prop()`)
+  const { doc, head, type } = propParts(em, cls, m, kind)
+  return `${doc}  ${head}: ${type}`
+}
+
+/** A property or accessor member: its doc comment, `readonly name?` and its type. */
+function propParts(em: Emitter, cls: string, m: DriverMember, kind: MemberKind): { doc: string; head: string; type: string } {
+  if (kind.kind !== 'prop') fail(cls, m.name, `a ${m.form} must be declared prop()`)
   const first = m.nodes[0] as ts.PropertyDeclaration | ts.GetAccessorDeclaration
   const getter = (m.nodes as ts.Node[]).find((n) => ts.isGetAccessorDeclaration(n)) as ts.GetAccessorDeclaration | undefined
   const typeNode = getter ? getter.type : (first as ts.PropertyDeclaration).type
   const optional = (first as ts.PropertyDeclaration).questionToken ? '?' : ''
   const readonly = kind.writable ? '' : 'readonly '
-  return `${jsDoc(em, first, '  ')}  ${readonly}${name}${optional}: ${typeNode ? emitType(em, typeNode) : 'unknown'}`
+  return { doc: jsDoc(em, first, '  '), head: `${readonly}${m.name}${optional}`, type: typeNode ? emitType(em, typeNode) : 'unknown' }
+}
+
+/**
+ * A member the floor driver lacks, as a property whose type is the member when the installed
+ * driver declares it, and `DriverLacks` (neither callable nor usable as the value) when not.
+ */
+function emitNewerMember(em: Emitter, cls: string, m: DriverMember, kind: MemberKind): string {
+  em.usesDriverLacks = true
+  const anyArgs = em.api.classes.get(cls)!.typeParameters.map(() => 'any')
+  const driverType = `${cls}${anyArgs.length ? `<${anyArgs.join(', ')}>` : ''}`
+  note(em, cls)
+  const present = `${JSON.stringify(m.name)} extends keyof ${driverType}`
+  const lacks = `DriverLacks<'${cls}.${m.name}'>`
+  const note_ = `Not in mongodb ${em.floor.version}, the oldest driver motor-ts supports: with a driver that lacks it, its type is \`DriverLacks\` and calling it fails with an error naming the installed version.`
+  if (m.form === 'method') {
+    const signatures = (m.nodes as ts.MethodDeclaration[])
+      .filter((node) => node.type || ts.isMethodSignature(node))
+      .map((node) => `${typeParams(em, node.typeParameters)}(${emitParams(em, node.parameters)}): ${emitResult(em, cls, m, kind, node.type)}`)
+    const doc = withNote(jsDoc(em, m.nodes[0]!, '  '), note_, '  ')
+    const type = signatures.length === 1 ? `(${signatures[0]!.replace(/\): /, ') => ')})` : `{ ${signatures.join('; ')} }`
+    return `${doc}  readonly ${m.name}: ${present} ? ${type} : ${lacks}`
+  }
+  const { doc, head, type } = propParts(em, cls, m, kind)
+  return `${withNote(doc, note_, '  ')}  ${head}: ${present} ? ${type} : ${lacks}`
+}
+
+/** Local declarations of the driver types the floor does not export, re-emitted from the installed driver. */
+function emitLocalTypes(em: Emitter): string[] {
+  const out: string[] = []
+  const done = new Set<string>()
+  for (let pending = [...em.local]; pending.length; pending = [...em.local].filter((n) => !done.has(n))) {
+    for (const name of pending.sort()) {
+      done.add(name)
+      const stmt = em.api.source.statements.find(
+        (s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === name,
+      )
+      if (!stmt) throw new Error(`mongodb ${em.floor.version} does not export ${name}, and mongodb.d.ts declares it as neither interface nor type alias`)
+      const body = emitType(em, stmt).replace(/^export\s+declare\s+/, '')
+      const doc = withNote(jsDoc(em, stmt, ''), `Declared here because mongodb ${em.floor.version} does not export it (copied from mongodb ${em.api.version}).`, '')
+      out.push(`${doc}${body}\n`)
+    }
+  }
+  return out
 }
 
 /** Which wrapped class a member's declared type names (for runtime re-wrapping). */
@@ -258,9 +331,19 @@ function functionParamCount(em: Emitter, m: DriverMember): number {
   return most
 }
 
-export function generate(api: DriverApi = readDriverApi(), flavour: Flavour = coreFlavour): string {
+export function generate(api: DriverApi = readDriverApi(), flavour: Flavour = coreFlavour, floor: DriverFloor = readFloor()): string {
   const { exported, external } = driverExports(api)
-  const em: Emitter = { api, flavour, imports: new Map(), exported, externalImports: external }
+  const em: Emitter = {
+    api,
+    flavour,
+    imports: new Map(),
+    exported,
+    externalImports: external,
+    floor,
+    floorExports: new Set(floor.exports),
+    local: new Set(),
+    usesDriverLacks: false,
+  }
   const functionParams: Record<string, Record<string, number>> = {}
   const interfaces: string[] = []
   const meta: Record<string, Record<string, { abortable?: number; returns?: string }>> = {}
@@ -308,6 +391,7 @@ export function generate(api: DriverApi = readDriverApi(), flavour: Flavour = co
     )
   }
 
+  const locals = emitLocalTypes(em)
   const byModule = new Map<string, string[]>()
   for (const [name, from] of em.imports) byModule.set(from, [...(byModule.get(from) ?? []), name])
   const importLines = [...byModule]
@@ -331,7 +415,7 @@ export function generate(api: DriverApi = readDriverApi(), flavour: Flavour = co
     `// Driver: mongodb ${api.version}. Do not edit: run \`${flavour.regenerate}\`.`,
     '/* eslint-disable */',
     ...importLines,
-    ...flavour.header,
+    ...flavour.header({ driverLacks: em.usesDriverLacks }),
     '',
     `/** The driver version these declarations were generated from. */`,
     `export const driverVersion = ${JSON.stringify(api.version)}`,
@@ -339,6 +423,7 @@ export function generate(api: DriverApi = readDriverApi(), flavour: Flavour = co
     ...runtimeMeta,
     '',
     ...interfaces.map((i) => `${i}\n`),
+    ...locals,
   ].join('\n')
 }
 

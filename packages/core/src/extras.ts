@@ -11,6 +11,15 @@ import type { ClientSession, GridFSFile } from 'mongodb'
 import type { FrameworkTypes, Future, Stream } from './framework.js'
 import type { MotorClientSession } from './generated/driver-api.generated.js'
 
+/**
+ * The type of a member the installed `mongodb` lacks (core's table is from a newer driver):
+ * neither callable nor usable as the driver's value. At run time it fails with a
+ * `MongoAPIError` naming the member and the installed driver version.
+ */
+export interface DriverLacks<Member extends string> {
+  readonly 'motor-ts: the installed mongodb driver lacks this member': Member
+}
+
 export interface Wrapped<D> {
   /** The driver object this wraps. Use it only for what motor-ts does not cover. */
   readonly delegate: D

@@ -4,7 +4,7 @@
  * driver members, wrapping, sessions, transactions, error vocabulary) lives here.
  */
 export * from './errors.js'
-export type { MotorOptions, MotorSessionCallback, SessionLike, Streamable, Uploadable, Wrapped } from './extras.js'
+export type { DriverLacks, MotorOptions, MotorSessionCallback, SessionLike, Streamable, Uploadable, Wrapped } from './extras.js'
 export type { Framework, FrameworkTypes, Future, Operation, PullSource, Stream } from './framework.js'
 export * from './generated/driver-api.generated.js'
 export { type ClassEntry, type MemberKind, memberKeyName } from './members.js'

@@ -23,6 +23,7 @@ import type { MemberKind } from './members.js'
 import { memberKeyName } from './members.js'
 import { delegateOf, isFailedDelegate, unwrap, unwrapArgs, WrapRegistry, type WrapperClass } from './registry.js'
 import { cursorForRerun, readWhole } from './cursor-reads.js'
+import { driverLacks, driverLacksError } from './driver-lacks.js'
 import { Closer, iteratorSource } from './sources.js'
 import { driverTable, type WrappedClassName } from './table.js'
 import { runTransaction } from './transaction.js'
@@ -84,7 +85,8 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
       const memberName = memberKeyName(key)
       const kind = (entry.members as Record<string | symbol, MemberKind>)[key]!
       const m = meta[memberName] ?? {}
-      Object.defineProperty(ctor.prototype, key, describeMember(name, key, kind, m))
+      const lacks = kind.kind !== 'prop' && driverLacks(driverExports, name, key)
+      Object.defineProperty(ctor.prototype, key, lacks ? describeLacking(`${name}.${memberName}`, kind) : describeMember(name, key, kind, m))
     }
     for (const [key, kind] of Object.entries(('statics' in entry && entry.statics) || {})) {
       Object.defineProperty(ctor, key, describeStatic(driverClass, key, kind, meta[`static ${key}`]?.returns))
@@ -229,6 +231,18 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     }
   }
 
+  /** A member the installed driver lacks: fails, naming it and the driver version, in the framework's channel. */
+  const describeLacking = (member: string, kind: MemberKind): PropertyDescriptor =>
+    kind.kind === 'op' || kind.kind === 'custom'
+      ? method(() =>
+          fw.runOnExecutor(async () => {
+            throw driverLacksError(member)
+          }),
+        )
+      : method(() => {
+          throw driverLacksError(member)
+        })
+
   const describeStatic = (driverClass: Function | undefined, key: string, kind: MemberKind, returns?: string): PropertyDescriptor => {
     const target = driverClass as unknown as Record<string, Fn>
     if (kind.kind === 'op')
@@ -288,11 +302,13 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     if (name === 'ChangeStream') {
       proto.toStream = method(function (this: object) {
         const d = delegateOf<mongodb.ChangeStream>(this)
+        // mongodb 7.0 has no ChangeStream.bufferedCount: pull one document at a time there.
+        const buffered = typeof d.bufferedCount === 'function' ? () => d.bufferedCount() : undefined
         // The opening `$changeStream` aggregate has replied once the resume token moves on from
         // its value at open (the reply's postBatchResumeToken, or the first change).
         return fw.stream(() => {
           const tokenAtOpen = d.resumeToken
-          return iteratorSource(closer, () => d, () => d.close(), () => d.bufferedCount(), () => d.resumeToken !== tokenAtOpen)
+          return iteratorSource(closer, () => d, () => d.close(), buffered, () => d.resumeToken !== tokenAtOpen)
         })
       }).value
     }

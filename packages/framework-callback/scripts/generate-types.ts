@@ -13,8 +13,8 @@ const OUT = fileURLToPath(new URL('../src/generated/driver-api.generated.ts', im
 
 const callbackFlavour: Flavour = {
   regenerate: 'pnpm --filter @motor-ts/callback generate',
-  header: [
-    "import type { FrameworkTypes, Future, MotorOptions, Streamable } from '@motor-ts/core'",
+  header: ({ driverLacks }) => [
+    `import type { ${driverLacks ? 'DriverLacks, ' : ''}FrameworkTypes, Future, MotorOptions, Streamable } from '@motor-ts/core'`,
     "import type { MotorSessionCallback, NodeCallback, Uploadable } from '../callbacks.js'",
   ],
   extras: coreFlavour.extras,

@@ -19,6 +19,7 @@ import {
   type MemberKind,
   type MotorConstructors,
   replaceWrapped,
+  unwrap,
   type WrappedClassName,
 } from '@motor-ts/core'
 import { EventEmitter } from 'node:events'
@@ -34,6 +35,21 @@ function innerOf(wrapper: object): any {
   const value = inner.get(wrapper)
   if (!value) throw new TypeError('synchro: method called on an object that is not a Synchro wrapper')
   return value
+}
+
+/**
+ * The driver object behind a Synchro wrapper (through its framework object) or behind a
+ * framework wrapper; any other value is returned as is. Only for test runners that must read
+ * driver internals a spec asks about (`ClientSession.transaction.state`, `snapshotTime`):
+ * the wrappers themselves stay on the public API.
+ */
+export function driverObjectOf<T = any>(value: unknown): T {
+  const framework = typeof value === 'object' && value !== null ? (inner.get(value) ?? value) : value
+  const driver = unwrap(framework)
+  if (driver !== framework || typeof framework !== 'object' || framework === null) return driver as T
+  // A binding loaded with `require` has its own copy of core (and of its wrapper registry):
+  // its wrappers answer through their public `delegate` instead.
+  return ((framework as { delegate?: unknown }).delegate ?? framework) as T
 }
 
 /** Synchro wrappers in call arguments back to the framework's objects (core's `replaceWrapped`). */

@@ -91,8 +91,8 @@ interface Run {
 }
 
 function run(dir: string, script: string, env: Record<string, string | undefined>): Promise<Run> {
-  // NODE_PATH too: pnpm's bin shims point it at the workspace's hoisted packages, which a user's project never sees.
-  const { NODE_OPTIONS: _, MOTOR_FRAMEWORK: __, MOTOR_MASQUERADE_LIBRARIES: ___, NODE_PATH: ____, ...base } = process.env
+  // NODE_PATH too: pnpm sets it to its hoisted store, where every workspace package resolves.
+  const { NODE_OPTIONS: _, NODE_PATH: _p, MOTOR_FRAMEWORK: __, MOTOR_MASQUERADE_LIBRARIES: ___, ...base } = process.env
   const childEnv = { ...base, URI: server().uri, REAL_MONGODB, ...env }
   return new Promise((resolve) => {
     // Run from the temporary directory's parent: the binding must come from the app's files.

@@ -273,7 +273,7 @@ export async function createClientEntity(ctx: ClientContext, spec: ClientSpec): 
         if (sensitive && !observeSensitive) return
         if (ignore.has(ev.commandName)) return
       }
-      entity.events.push({ kind, type, event: ev })
+      entity.events.push({ kind, type, event: type === 'commandStartedEvent' ? asSent(ev) : ev })
     })
   }
   // Sensitive started events must be known even when only succeeded/failed events are observed.
@@ -285,6 +285,22 @@ export async function createClientEntity(ctx: ClientContext, spec: ClientSpec): 
 
   await client.connect()
   return entity
+}
+
+/**
+ * A started event whose command is a copy taken now: the driver keeps using objects of the
+ * command (a transaction's command takes the client's ReadConcern object itself, and the next
+ * transaction adds `afterClusterTime` to it), so the event must show the command as it was
+ * sent. Documents and option objects are copied; BSON values, bytes and dates are kept.
+ */
+function asSent(ev: any): any {
+  const copy = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(copy)
+    if (typeof value !== 'object' || value === null || '_bsontype' in value || ArrayBuffer.isView(value)) return value
+    if (value instanceof Date || value instanceof RegExp || value instanceof Map) return value
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]))
+  }
+  return Object.create(ev, { command: { value: copy(ev.command), enumerable: true } })
 }
 
 function serializeEvent(type: string, ev: any): Record<string, unknown> {

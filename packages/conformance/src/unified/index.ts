@@ -15,6 +15,8 @@ export { compareVersions, SUPPORTED_SCHEMA_VERSION, UnifiedRunner } from './runn
 export type {
   DriverModule,
   ExclusionCategory,
+  FileExclusion,
+  OperationExclusion,
   RunOptions,
   ServerCapabilities,
   ServerInfo,

@@ -85,7 +85,15 @@ class Matcher {
         }
         if (keyOp === '$$unsetOrMatches') {
           if (!present(doc, key)) continue
-          this.value((ev as Record<string, unknown>)[keyOp], doc[key], false, kpath)
+          const inner = (ev as Record<string, unknown>)[keyOp]
+          // `{$$unsetOrMatches: {$$exists: want}}`: the key is set, so it matches when want is true.
+          if (specialOperator(inner) === '$$exists') {
+            const want = (inner as Record<string, unknown>).$$exists
+            if (typeof want !== 'boolean') throw new RunnerError(`${kpath}: $$exists takes a boolean`)
+            if (!want) this.fail(kpath, `expected key to be unset or absent, got ${this.show(doc[key])}`)
+            continue
+          }
+          this.value(inner, doc[key], false, kpath)
           continue
         }
         if (!present(doc, key)) this.fail(kpath, `expected key to exist (expected ${this.show(ev)})`)
@@ -118,7 +126,13 @@ class Matcher {
       case '$$exists':
         throw new RunnerError(`${path}: $$exists can only be used as the value of a document key`)
       case '$$unsetOrMatches':
-        if (actual !== undefined) this.value(arg, actual, root, path)
+        if (actual === undefined) return
+        if (specialOperator(arg) === '$$exists') {
+          // A value is present: `{$$exists: true}` holds, `{$$exists: false}` does not.
+          if ((arg as Record<string, unknown>).$$exists !== true) this.fail(path, `expected no value, got ${this.show(actual)}`)
+          return
+        }
+        this.value(arg, actual, root, path)
         return
       case '$$type': {
         const types = Array.isArray(arg) ? arg : [arg]

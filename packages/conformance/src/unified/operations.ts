@@ -28,6 +28,8 @@ export interface OpRuntime {
   runCallback(operations: unknown[]): Promise<void>
   /** Notes that the test used transactions (open ones are killed afterwards). */
   markTransactions(): void
+  /** The driver object behind an entity value, for what the spec reads from driver internals. */
+  driverObjectOf(value: unknown): any
 }
 
 export interface OpResult {
@@ -36,6 +38,8 @@ export interface OpResult {
   rootArray?: boolean
   /** The result is a cursor/change stream entity (only meaningful with saveResultAsEntity). */
   cursor?: CursorEntity
+  /** A Collection the operation returned (createCollection), saved as a collection entity by saveResultAsEntity. */
+  collection?: unknown
 }
 
 type Args = Record<string, unknown>
@@ -232,12 +236,23 @@ async function makeFindLikeCursor(rt: OpRuntime, kind: 'findCursor' | 'commandCu
   return { value: cursor, cursor: entity }
 }
 
+/**
+ * Creates a change stream entity and runs its aggregate, as the format requires, without
+ * reading from it. The public API has no call that only opens a change stream (`tryNext` and
+ * `hasNext` follow an empty first batch with a getMore), so, like the Node driver's own
+ * runner, this calls the cursor's `cursorInit` on the driver object behind the entity; the
+ * entity itself (a Synchro wrapper) is then read only through the public API.
+ */
 async function makeChangeStream(rt: OpRuntime, stream: any): Promise<OpResult> {
   const entity: CursorEntity = { kind: 'changeStream', value: stream, buffer: [] }
   rt.trackCursor(entity)
-  // tryNext runs the aggregate; a change it happens to return is kept for the first iteration.
-  const first = await stream.tryNext()
-  if (first != null) entity.buffer.push(first)
+  const cursor = rt.driverObjectOf(stream)?.cursor
+  if (typeof cursor?.cursorInit === 'function') await cursor.cursorInit()
+  else {
+    // A driver without cursorInit: tryNext runs the aggregate (and a getMore if the batch is empty).
+    const first = await stream.tryNext()
+    if (first != null) entity.buffer.push(first)
+  }
   return { value: stream, cursor: entity }
 }
 
@@ -434,6 +449,29 @@ const collectionOps: Record<string, OpSpec> = {
     optional: CHANGE_STREAM,
     run: (rt, c, a) => makeChangeStream(rt, c.watch(a.pipeline, optionsFrom(rt, a, ['pipeline']))),
   },
+  createSearchIndex: {
+    required: ['model'],
+    run: async (_rt, c, a) => ({ value: await c.createSearchIndex(a.model) }),
+  },
+  createSearchIndexes: {
+    required: ['models'],
+    run: async (_rt, c, a) => ({ value: await c.createSearchIndexes(a.models) }),
+  },
+  dropSearchIndex: {
+    required: ['name'],
+    run: async (_rt, c, a) => ({ value: await c.dropSearchIndex(a.name) }),
+  },
+  updateSearchIndex: {
+    required: ['name', 'definition'],
+    run: async (_rt, c, a) => ({ value: await c.updateSearchIndex(a.name, a.definition) }),
+  },
+  listSearchIndexes: {
+    optional: ['name', 'aggregationOptions'],
+    run: (rt, c, a) => {
+      const options = optionsFrom(rt, (a.aggregationOptions ?? {}) as Args, [])
+      return toArray(a.name === undefined ? c.listSearchIndexes(options) : c.listSearchIndexes(a.name, options))
+    },
+  },
   rename: {
     required: ['to'],
     optional: [...COMMON, 'dropTarget'],
@@ -475,10 +513,7 @@ const databaseOps: Record<string, OpSpec> = {
   createCollection: {
     required: ['collection'],
     anyOptions: true,
-    run: async (rt, d, a) => {
-      await d.createCollection(a.collection, optionsFrom(rt, a, ['collection']))
-      return { value: undefined }
-    },
+    run: async (rt, d, a) => ({ value: undefined, collection: await d.createCollection(a.collection, optionsFrom(rt, a, ['collection'])) }),
   },
   dropCollection: {
     required: ['collection'],
@@ -569,6 +604,10 @@ const sessionOps: Record<string, OpSpec> = {
   },
   endSession: {
     run: async (_rt, s) => ({ value: await s.endSession() }),
+  },
+  getSnapshotTime: {
+    // The driver keeps a snapshot session's atClusterTime in ClientSession.snapshotTime (internal).
+    run: async (rt, s) => ({ value: rt.driverObjectOf(s)?.snapshotTime }),
   },
   withTransaction: {
     required: ['callback'],

@@ -6,6 +6,7 @@
  * reason) or skipped (runOnRequirements, skipReason or an exclusion).
  */
 import { readFile } from 'node:fs/promises'
+import * as InternalDriver from 'mongodb'
 import { MongoClient as InternalMongoClient } from 'mongodb'
 import { type BsonModule, bsonOf, isDocument, parseTestFile, show } from './bson-utils.js'
 import {
@@ -35,6 +36,8 @@ import { asDocument, assertMatches, deepEquals, type MatchEnv, matches, specialO
 import { errorResult, type OpResult, type OpRuntime, runEntityOperation } from './operations.js'
 import type {
   DriverModule,
+  FileExclusion,
+  OperationExclusion,
   RunOptions,
   ServerCapabilities,
   ServerInfo,
@@ -43,6 +46,7 @@ import type {
   UnifiedTestResult,
 } from './types.js'
 import { validateTestFile } from './validate.js'
+import { driverObjectOf } from '@motor-ts/synchro'
 
 /** Highest schema version this runner implements. */
 export const SUPPORTED_SCHEMA_VERSION = [1, 23, 0] as const
@@ -86,10 +90,28 @@ function sleep(ms: number): Promise<void> {
 
 class TimeoutError extends Error {}
 
+/** Names of the operations a test runs, at any depth (withTransaction callbacks, runOnThread). */
+function operationNames(operations: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(operations)) for (const op of operations) operationNames(op, into)
+  else if (isDocument(operations)) {
+    if (typeof operations.name === 'string' && typeof operations.object === 'string') into.add(operations.name)
+    for (const value of Object.values(operations)) if (typeof value === 'object' && value !== null) operationNames(value, into)
+  }
+  return into
+}
+
+/** Whether the raw driver has `Class.member` (on the class's prototype or as a static). */
+function driverHas(member: string): boolean {
+  const [cls, name] = member.split('.') as [string, string]
+  const ctor = (InternalDriver as unknown as Record<string, { prototype?: object } | undefined>)[cls]
+  return !!ctor && (name in ctor || (!!ctor.prototype && name in ctor.prototype))
+}
+
 export class UnifiedRunner {
   private serverParameters: Doc | undefined
   private readonly exclusions: readonly UnifiedExclusion[]
   private readonly matchedExclusions = new Set<UnifiedExclusion>()
+  private readonly reportedOperationExclusions = new Set<UnifiedExclusion>()
   readonly bson: BsonModule
 
   private constructor(
@@ -125,10 +147,26 @@ export class UnifiedRunner {
     await this.internal.close()
   }
 
-  /** Exclusion entries in scope for the given files/directory that matched no test. */
+  /**
+   * Exclusion entries in scope for the given files/directory that matched no test, and
+   * operation entries for a member the raw driver now has.
+   */
   unmatchedExclusions(files: string[], dir?: string): UnifiedTestResult[] {
     const results: UnifiedTestResult[] = []
     for (const ex of this.exclusions) {
+      if ('operation' in ex) {
+        if (!this.reportedOperationExclusions.has(ex) && driverHas(ex.driverLacks)) {
+          this.reportedOperationExclusions.add(ex)
+          results.push({
+            file: `operation ${ex.operation}`,
+            description: `exclusion: ${ex.operation}`,
+            verdict: 'failed',
+            reason: `exclusion entry is stale: the driver now has ${ex.driverLacks} (${ex.reason})`,
+            durationMs: 0,
+          })
+        }
+        continue
+      }
       if (this.matchedExclusions.has(ex)) continue
       const exDir = ex.file.includes('/') ? ex.file.slice(0, ex.file.lastIndexOf('/')) : ''
       const fileInRun = files.some((f) => pathEndsWith(f, ex.file))
@@ -176,14 +214,17 @@ export class UnifiedRunner {
       return results
     }
 
-    const fileExclusions = this.exclusions.filter((ex) => pathEndsWith(path, ex.file))
+    const fileExclusions = this.exclusions.filter((ex): ex is FileExclusion => 'file' in ex && pathEndsWith(path, ex.file))
+    const operationExclusions = this.exclusions.filter((ex): ex is OperationExclusion => 'operation' in ex)
     const wholeFile = fileExclusions.find((ex) => ex.test === undefined)
     const fileReq = await this.checkRequirements(file.runOnRequirements)
 
     for (const test of selected) {
       const description = String(test.description)
       const skip = (reason: string) => emit({ file: path, description, verdict: 'skipped', reason, durationMs: 0 })
-      const excluded = fileExclusions.find((ex) => ex.test === description) ?? wholeFile
+      const used = operationExclusions.length > 0 ? operationNames(test.operations) : undefined
+      const excluded =
+        fileExclusions.find((ex) => ex.test === description) ?? wholeFile ?? operationExclusions.find((ex) => used?.has(ex.operation))
       if (excluded) {
         this.matchedExclusions.add(excluded)
         skip(`excluded (${excluded.category}): ${excluded.reason}`)
@@ -465,6 +506,10 @@ class TestRun implements OpRuntime {
     this.usedTransactions = true
   }
 
+  driverObjectOf(value: unknown): any {
+    return driverObjectOf(value)
+  }
+
   async runCallback(operations: unknown[]): Promise<void> {
     for (const op of operations) await this.executeOperation(op as Doc, true)
   }
@@ -705,6 +750,9 @@ class TestRun implements OpRuntime {
       if (result?.cursor) {
         result.cursor.id = id
         this.entities.set(id, result.cursor)
+      } else if (result?.collection) {
+        const owner = this.entities.get(object, 'database') as { clientId: string }
+        this.entities.set(id, { kind: 'collection', id, value: result.collection, clientId: owner.clientId })
       } else {
         if (result?.value === undefined) throw new RunnerError(`${name} returned no result to save as "${id}"`)
         this.entities.set(id, { kind: 'bson', id, value: result.value })
@@ -814,11 +862,12 @@ class TestRun implements OpRuntime {
       }
       case 'assertSessionTransactionState': {
         this.requireArgs(name, args, ['session', 'state'])
-        const session = this.entities.session(args.session).value
-        // ClientSession.transaction is internal to the Node driver but is the only source of the state.
-        if (session.transaction?.state === undefined) fail('the session exposes no transaction state (ClientSession.transaction.state)')
+        // ClientSession.transaction is internal to the Node driver but is the only source of the
+        // state: it is read from the driver session behind the entity (Synchro/framework wrapper).
+        const session = driverObjectOf(this.entities.session(args.session).value)
+        if (session?.transaction?.state === undefined) fail('the session exposes no transaction state (ClientSession.transaction.state)')
         const state = transactionState(session.transaction.state)
-        if (state !== args.state) fail(`session transaction state is ${state} (${session.transaction?.state}), expected ${args.state}`)
+        if (state !== args.state) fail(`session transaction state is ${state} (${session.transaction.state}), expected ${args.state}`)
         return
       }
       case 'assertSessionPinned':

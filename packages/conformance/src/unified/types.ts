@@ -39,11 +39,30 @@ export interface ServerInfo {
 
 export type ExclusionCategory = 'server-gap' | 'api-difference'
 
-export interface UnifiedExclusion {
+/**
+ * A test the runner does not run. Either by place (`file`, optionally `test`), or by an
+ * operation the driver does not have (`operation` + `driverLacks`): every test that runs the
+ * operation, in whatever file, is excluded.
+ */
+export type UnifiedExclusion = FileExclusion | OperationExclusion
+
+export interface FileExclusion {
   /** Spec file path ending, e.g. `crud/tests/unified/find.json`; matched as a path suffix. */
   file: string
   /** Test description; omitted = the whole file. */
   test?: string
+  reason: string
+  category: ExclusionCategory
+}
+
+export interface OperationExclusion {
+  /** Operation name in the test (at any depth: withTransaction callbacks, threads). */
+  operation: string
+  /**
+   * The driver member the operation would call, `Class.member`: the entry is stale (a
+   * failure) as soon as the raw driver has it.
+   */
+  driverLacks: string
   reason: string
   category: ExclusionCategory
 }
