@@ -5,7 +5,7 @@
  *  - LICENSE (identical to the repo's) and README.md are in the tarball;
  *  - `publint --strict` finds nothing;
  *  - `attw` (Are The Types Wrong) finds nothing: export entries with a `require` condition under
- *    the strict profile, ESM-only entries (all of `@motor-ts/effect`, Synchro's subpaths)
+ *    the strict profile, ESM-only entries (Synchro's and conformance's subpaths)
  *    under the esm-only profile, which does not ask CommonJS to `require()` them.
  * Exits non-zero on the first package with a problem, after printing every result.
  */

@@ -5,7 +5,9 @@
  * package (promise, rxjs, effect):
  *   - esm:     `module: node16` ESM (.mts), compiled by tsc and run by node;
  *   - cjs:     `module: node16` CommonJS (.cts), compiled by tsc and run by node. For
- *              @motor-ts/effect (ESM only, like Effect 4) the CommonJS code uses `await import()`;
+ *              @motor-ts/effect the CommonJS code uses `await import()`: Effect 4 is ESM only, so
+ *              under node16 only a dynamic import types (`require` needs TS 5.8+ nodenext,
+ *              which `pnpm test:compat` covers);
  *   - bundler: `moduleResolution: bundler`, type-checked, bundled by esbuild, run by node.
  * Each project depends only on its framework package (a tarball), mongodb and its framework's
  * library: the framework-agnostic query module takes `FrameworkTypes`/`MotorDb` from the

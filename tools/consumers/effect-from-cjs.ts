@@ -1,4 +1,4 @@
-// @motor-ts/effect is ESM only, like Effect 4: CommonJS code loads it with a dynamic import.
+// Effect 4 is ESM only: under `module: node16`, CommonJS code types it through a dynamic import.
 async function main(): Promise<void> {
   const { MongoClient } = await import('@motor-ts/effect')
   const { Effect } = await import('effect')
