@@ -65,7 +65,9 @@ async function smoke({ format, mongodb, packages, rxjs, effect, uri }) {
     })
     await check('a duplicate key fails in the framework channel', async () => {
       const error = await failure(col.insertOne({ _id: 1 }))
-      const driverError = error instanceof mongodb.MongoError ? error : error.cause
+      // Effect fails with a MotorError whose reason (here DuplicateKey) carries the driver's error.
+      const driverError = error instanceof mongodb.MongoError ? error : error.reason?.cause
+      if (!(error instanceof mongodb.MongoError)) assert.equal(error.reason?._tag, 'DuplicateKey', `got ${error}`)
       assert.ok(driverError instanceof mongodb.MongoServerError, `got ${error}`)
       assert.equal(driverError.code, 11000)
     })

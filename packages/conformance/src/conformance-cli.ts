@@ -447,7 +447,8 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv)
   const makeSource = SOURCES[args.suite]
   if (!makeSource) throw new UsageError(`unknown suite ${args.suite} (known: ${Object.keys(SOURCES).join(', ')})`)
-  const specs = (args.specs.length > 0 ? args.specs : defaultSpecs()).map((p) => resolve(p))
+  // The scenario suite reads no spec files: only a suite that does needs the default folders.
+  const specs = (args.specs.length > 0 ? args.specs : args.suite === 'scenarios' ? [] : defaultSpecs()).map((p) => resolve(p))
   for (const p of specs) if (!existsSync(p)) throw new UsageError(`specs path not found: ${p}`)
   const source = makeSource(specs, args.grep)
 
