@@ -1,183 +1,117 @@
 /**
- * `pnpm bench`: what motor-ts costs over the raw driver, measured in the same run on the
- * same server. Each workload runs on the raw `mongodb` driver and through Promises, RxJS
- * and Effect (each driven the way its users would: await, lastValueFrom, runPromise), in
- * rotating order over several rounds; the median time per target is printed with its
- * ratio to the raw driver, plus the heap retained while a large cursor is streamed.
- * Nothing here asserts a timing: it prints numbers for people to read.
+ * `pnpm bench`: what motor-ts costs where the server cannot hide it. Client CPU and wall
+ * time per operation (or document, or change event) for every workload on the raw driver,
+ * on motor-ts through Promises, RxJS and Effect, and on the hand-written baseline per
+ * framework, interleaved in the same run on the same server, with ratios to the driver and
+ * to the baseline and their spread; then memory under a slow consumer, import time and
+ * bundle size. Nothing here asserts: it prints figures for people to read.
+ *
+ *   pnpm bench [--quick] [--json FILE] [--only REGEX] [--rounds N] [--skip memory,startup] [--compare DIR]
+ *
+ * `--only` selects workloads by name (`findOne`, `x128`, ...), or `memory` / `startup`.
+ *
+ * `--compare DIR` adds, as `promise@before`, `rxjs@before` and `effect@before`, the motor-ts
+ * built in another checkout (e.g. `git worktree add DIR <commit> && cd DIR && pnpm i && pnpm build`),
+ * measured interleaved with this one: the fairest before/after on a noisy machine.
+ * `--quick` (under 3 minutes) uses smaller sizes and 3 rounds. Set MOTOR_TEST_SERVER or
+ * MONGODB_URI to choose the server (default: SecantusDB, provisioned by `pnpm provision`).
  */
-import { MongoClient as EffectClient } from '@motor-ts/effect'
-import { MongoClient as PromiseClient } from '@motor-ts/promise'
-import { MongoClient as RxClient } from '@motor-ts/rxjs'
-import { Effect, Stream } from 'effect'
-import { MongoClient as DriverClient } from 'mongodb'
-import { lastValueFrom, count as rxCount } from 'rxjs'
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { parseArgs } from 'node:util'
+import { MongoClient } from 'mongodb'
 import { redact, selectServerKind, startServer } from '../tools/src/index.ts'
+import { figureLines, measure, table, type WorkloadResult } from './measure.ts'
+import { memoryFigures, type MemoryResult } from './memory.ts'
+import { startupFigures, type StartupResult } from './startup.ts'
+import { allTargets, loadBuild } from './targets.ts'
+import { FULL, QUICK, seed, workloads } from './workloads.ts'
 
-const N = Number(process.env.BENCH_OPS ?? 2000)
-const DOCS = Number(process.env.BENCH_DOCS ?? 10000)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    skip: { type: 'string', default: '' },
+    compare: { type: 'string' },
+  },
+})
 
-/** One target: how to build each workload's run as a plain async function. */
-interface Target {
-  name: string
-  close(): Promise<void>
-  insertOne(doc: object): Promise<unknown>
-  findOne(id: number): Promise<unknown>
-  toArray(): Promise<unknown[]>
-  stream(): Promise<number>
+export interface BenchReport {
+  meta: Record<string, unknown>
+  workloads: WorkloadResult[]
+  memory?: MemoryResult
+  startup?: StartupResult
 }
 
-async function targets(uri: string, dbName: string): Promise<Target[]> {
-  const driver = await new DriverClient(uri).connect()
-  const p = new PromiseClient(uri)
-  await p.connect()
-  const rx = new RxClient(uri)
-  await lastValueFrom(rx.connect())
-  const ef = new EffectClient(uri)
-  await Effect.runPromise(ef.connect())
-  const writes = 'writes'
-  const reads = 'reads'
-  return [
-    {
-      name: 'driver',
-      close: () => driver.close(),
-      insertOne: (doc) => driver.db(dbName).collection(writes).insertOne(doc),
-      findOne: (id) => driver.db(dbName).collection(reads).findOne({ _id: id as never }),
-      toArray: () => driver.db(dbName).collection(reads).find({}).toArray(),
-      stream: async () => {
-        let n = 0
-        for await (const _ of driver.db(dbName).collection(reads).find({})) n++
-        return n
-      },
-    },
-    {
-      name: 'promise',
-      close: () => p.close(),
-      insertOne: (doc) => p.db(dbName).collection(writes).insertOne(doc),
-      findOne: (id) => p.db(dbName).collection(reads).findOne({ _id: id as never }),
-      toArray: () => p.db(dbName).collection(reads).find({}).toArray(),
-      stream: async () => {
-        let n = 0
-        for await (const _ of p.db(dbName).collection(reads).find({}).toStream()) n++
-        return n
-      },
-    },
-    {
-      name: 'rxjs',
-      close: () => lastValueFrom(rx.close()),
-      insertOne: (doc) => lastValueFrom(rx.db(dbName).collection(writes).insertOne(doc)),
-      findOne: (id) => lastValueFrom(rx.db(dbName).collection(reads).findOne({ _id: id as never })),
-      toArray: () => lastValueFrom(rx.db(dbName).collection(reads).find({}).toArray()),
-      stream: () => lastValueFrom(rx.db(dbName).collection(reads).find({}).toStream().pipe(rxCount())),
-    },
-    {
-      name: 'effect',
-      close: () => Effect.runPromise(ef.close()),
-      insertOne: (doc) => Effect.runPromise(ef.db(dbName).collection(writes).insertOne(doc)),
-      findOne: (id) => Effect.runPromise(ef.db(dbName).collection(reads).findOne({ _id: id as never })),
-      toArray: () => Effect.runPromise(ef.db(dbName).collection(reads).find({}).toArray()),
-      stream: () => Effect.runPromise(Stream.runCount(ef.db(dbName).collection(reads).find({}).toStream())),
-    },
-  ]
-}
-
-interface Workload {
-  name: string
-  ops: number
-  run(t: Target): Promise<void>
-}
-
-const workloads: Workload[] = [
-  {
-    name: `insertOne x${N}`,
-    ops: N,
-    async run(t) {
-      for (let i = 0; i < N; i++) await t.insertOne({ i, at: 'bench' })
-    },
-  },
-  {
-    name: `findOne by _id x${N}`,
-    ops: N,
-    async run(t) {
-      for (let i = 0; i < N; i++) await t.findOne(i % DOCS)
-    },
-  },
-  {
-    name: `find().toArray() of ${DOCS} docs x5`,
-    ops: 5 * DOCS,
-    async run(t) {
-      for (let i = 0; i < 5; i++) if ((await t.toArray()).length !== DOCS) throw new Error('short read')
-    },
-  },
-  {
-    name: `stream ${DOCS} docs x5`,
-    ops: 5 * DOCS,
-    async run(t) {
-      for (let i = 0; i < 5; i++) if ((await t.stream()) !== DOCS) throw new Error('short stream')
-    },
-  },
-]
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-async function heapWhileStreaming(t: Target): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc
-  gc?.()
-  const before = process.memoryUsage().heapUsed
-  let peak = before
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed)
-  }, 2)
-  await t.stream()
-  clearInterval(timer)
-  return (peak - before) / 1024 / 1024
-}
-
-async function main() {
+async function main(): Promise<void> {
+  const started = performance.now()
+  const quick = opts.quick
+  const sizes = quick ? QUICK : FULL
+  const rounds = Number(opts.rounds ?? (quick ? 3 : 7))
+  const skip = new Set(opts.skip.split(',').filter(Boolean))
+  const only = opts.only ? new RegExp(opts.only, 'i') : undefined
+  // `--only memory` / `--only startup` run just that part; other patterns select workloads.
+  const wants = (part: string) => !skip.has(part) && (!only || only.test(part))
   const server = await startServer(selectServerKind())
   const dbName = `motor_bench_${process.pid}`
-  const ts = await targets(server.info.uri, dbName)
+  const writer = await new MongoClient(server.info.uri).connect()
+  const report: BenchReport = {
+    meta: {
+      date: new Date().toISOString(),
+      mode: quick ? 'quick' : 'full',
+      rounds,
+      node: process.version,
+      cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      server: `${server.info.name} ${server.info.version} (MongoDB ${server.info.mongodbVersion} API, ${server.info.capabilities.topology})`,
+      driver: (await import('mongodb/package.json', { with: { type: 'json' } })).default.version,
+      rxjs: (await import('rxjs/package.json', { with: { type: 'json' } })).default.version,
+      effect: (await import('effect/package.json', { with: { type: 'json' } })).default.version,
+    },
+    workloads: [],
+  }
+  const compare = opts.compare ? await loadBuild(opts.compare) : undefined
+  if (opts.compare) report.meta.compare = opts.compare
+  const targets = await allTargets(server.info.uri, dbName, compare)
   try {
-    console.log(`server: ${server.info.name} ${server.info.version} at ${redact(server.info.uri)}; ${ROUNDS} rounds, median`)
-    await (async () => {
-      const c = await new DriverClient(server.info.uri).connect()
-      await c
-        .db(dbName)
-        .collection('reads')
-        .insertMany(Array.from({ length: DOCS }, (_, i) => ({ _id: i as never, i, pad: 'x'.repeat(100) })))
-      await c.close()
-    })()
-    for (const t of ts) await t.toArray() // warm up every target
-    const header = ['workload'.padEnd(34), ...ts.map((t) => t.name.padStart(20))].join('')
-    console.log(`\n${header}`)
-    for (const w of workloads) {
-      const times = new Map<string, number[]>(ts.map((t) => [t.name, []]))
-      for (let round = 0; round < ROUNDS; round++) {
-        const order = ts.map((_, i) => ts[(i + round) % ts.length]!)
-        for (const t of order) {
-          const start = performance.now()
-          await w.run(t)
-          times.get(t.name)!.push(performance.now() - start)
-        }
+    console.log(`server: ${report.meta.server} at ${redact(server.info.uri)}`)
+    console.log(`node ${process.version}, ${report.meta.cpu}; ${rounds} rounds after a warm-up, interleaved; client CPU and wall per unit`)
+    await seed(writer, dbName, sizes)
+    const caps = server.info.capabilities
+    for (const w of workloads(sizes, () => writer, dbName)) {
+      if (only && !only.test(`${w.name} (${w.mode})`)) continue
+      if (w.name.startsWith('transaction') && !caps.transactions) {
+        console.log(`skipped ${w.name}: ${server.info.name} has no transactions`)
+        continue
       }
-      const base = median(times.get('driver')!)
-      const cells = ts.map((t) => {
-        const ms = median(times.get(t.name)!)
-        return `${ms.toFixed(0)} ms ${t.name === 'driver' ? '(1.00x)' : `(${(ms / base).toFixed(2)}x)`}`.padStart(20)
-      })
-      console.log(`${w.name.padEnd(34)}${cells.join('')}`)
+      if (w.name.startsWith('change event') && !caps.changeStreams) {
+        console.log(`skipped ${w.name}: ${server.info.name} has no change streams`)
+        continue
+      }
+      const result = await measure(w, targets, rounds)
+      report.workloads.push(result)
+      for (const line of figureLines(result)) console.log(line)
     }
-    const heap = []
-    for (const t of ts) heap.push(`${(await heapWhileStreaming(t)).toFixed(1)} MB`.padStart(20))
-    console.log(`${`peak heap growth, stream ${DOCS}`.padEnd(34)}${heap.join('')}`)
   } finally {
-    for (const t of ts) await t.close()
-    const c = await new DriverClient(server.info.uri).connect()
-    await c.db(dbName).dropDatabase()
-    await c.close()
+    for (const t of targets) await t.close()
+  }
+  try {
+    if (wants('memory')) {
+      report.memory = await memoryFigures(server.info.uri, writer, dbName, quick)
+    }
+  } finally {
+    await writer.db(dbName).dropDatabase()
+    await writer.close()
     await server.stop()
   }
+  if (wants('startup')) report.startup = await startupFigures(quick)
+  if (report.workloads.length) console.log(`\nclient CPU per unit: driver µs, then each target's median ratio to the driver ±half its spread, h = ratio to the hand-written baseline\n`)
+  if (report.workloads.length) console.log(table(report.workloads, targets.map((t) => t.name)))
+  report.meta.seconds = Math.round((performance.now() - started) / 1000)
+  if (opts.json) writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`)
+  console.log(`\nbench finished in ${report.meta.seconds} s`)
 }
 
 await main()

@@ -24,7 +24,7 @@ import { memberKeyName } from './members.js'
 import { delegateOf, isFailedDelegate, unwrap, unwrapArgs, WrapRegistry, type WrapperClass } from './registry.js'
 import { cursorForRerun, readWhole } from './cursor-reads.js'
 import { driverLacks, driverLacksError } from './driver-lacks.js'
-import { Closer, iteratorSource } from './sources.js'
+import { Closer, cursorSource, iteratorSource } from './sources.js'
 import { driverTable, type WrappedClassName } from './table.js'
 import { runTransaction } from './transaction.js'
 import { type WithSchema, withSchema } from './schema.js'
@@ -131,44 +131,72 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     return ctor as unknown as WrapperClass & Function
   }
 
+  /** How an op's driver Promise becomes its result: as is, or wrapped once it resolves. */
+  const resultOf = (m: Meta, wrapKeys?: readonly string[]): ((p: Promise<unknown>) => Promise<unknown>) => {
+    if (wrapKeys)
+      return (p) =>
+        p.then((result) => {
+          if (!result || typeof result !== 'object') return result
+          const copy = { ...(result as Record<string, unknown>) }
+          for (const k of wrapKeys) copy[k] = registry.wrap(copy[k], 'Collection')
+          return copy
+        })
+    // Without a declared wrapped return type the result is data (a document, a count, a
+    // result object): the driver's own Promise is handed on untouched.
+    if (m.returns === undefined) return (p) => p
+    const returns = m.returns
+    return (p) => p.then((result) => registry.wrap(result, returns))
+  }
+
+  /**
+   * One driver call as a framework future. Per run: unwrap the arguments, hand the driver our
+   * cancellation signal where it takes one (only when the framework can cancel), and for
+   * operations on cursors and change streams close the driver object on abort once the call
+   * in flight has settled. Whole reads re-run on a rewound or cloned cursor.
+   */
   const runOp = (
-    owner: string,
     self: object,
     call: (d: any, args: unknown[], signal: AbortSignal) => unknown,
     args: unknown[],
     m: Meta,
-    wrapKeys?: readonly string[],
-    wholeRead = false,
-    name = '',
+    result: (p: Promise<unknown>) => Promise<unknown>,
+    closeMethod: string | undefined,
+    wholeRead: boolean,
+    owner: string,
+    name: string,
   ) => {
     const delegate = delegateOf(self)
-    const closeMethod = wholeRead ? undefined : closeMethodFor(owner)
     let runs = 0
-    return fw.runOnExecutor(async (signal) => {
-      const d = wholeRead && runs++ > 0 ? cursorForRerun(delegate) : delegate
-      const callArgs = unwrapArgs(args)
-      let inFlight: Promise<unknown> | undefined
-      let onAbort: (() => void) | undefined
-      if (signal !== NEVER_ABORTED) {
-        if (m.abortable !== undefined) callArgs[m.abortable] = withSignal(callArgs[m.abortable], signal)
-        if (closeMethod && !isFailedDelegate(d)) {
-          onAbort = () => void closer.closeWhenIdle(() => d[closeMethod](), inFlight)
-          signal.addEventListener('abort', onAbort, { once: true })
-        }
-      }
+    return fw.runOnExecutor((signal) => {
       try {
-        inFlight = Promise.resolve(call(d, callArgs, signal))
-        const result = await inFlight
-        if (wrapKeys && result && typeof result === 'object') {
-          const copy = { ...(result as Record<string, unknown>) }
-          for (const k of wrapKeys) copy[k] = registry.wrap(copy[k], 'Collection')
-          return copy
+        const d = wholeRead && runs++ > 0 ? cursorForRerun(delegate) : delegate
+        let callArgs = unwrapArgs(args, m.abortable)
+        if (signal === NEVER_ABORTED) return result(Promise.resolve(call(d, callArgs, signal)))
+        if (m.abortable !== undefined) {
+          if (callArgs === args) callArgs = args.slice()
+          callArgs[m.abortable] = withSignal(callArgs[m.abortable], signal)
         }
-        return registry.wrap(result, m.returns)
-      } finally {
-        if (onAbort) signal.removeEventListener('abort', onAbort)
+        if (!closeMethod || isFailedDelegate(d)) return result(Promise.resolve(call(d, callArgs, signal)))
+        return closingOnAbort(d, closeMethod, signal, () => result(Promise.resolve(call(d, callArgs, signal))))
+      } catch (error) {
+        return Promise.reject(error)
       }
     }, { name, className: owner, target: delegate })
+  }
+
+  /** Run `start`; if `signal` aborts meanwhile, close `d` once the call in flight settles. */
+  const closingOnAbort = (d: any, closeMethod: string, signal: AbortSignal, start: () => Promise<unknown>) => {
+    let inFlight: Promise<unknown> | undefined
+    const onAbort = () => void closer.closeWhenIdle(() => d[closeMethod](), inFlight)
+    signal.addEventListener('abort', onAbort, { once: true })
+    const done = () => signal.removeEventListener('abort', onAbort)
+    try {
+      inFlight = start()
+    } catch (error) {
+      done()
+      throw error
+    }
+    return inFlight.finally(done)
   }
 
   const closeMethodFor = (owner: string): string | undefined => {
@@ -188,8 +216,10 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
               readWhole(d, args, signal === NEVER_ABORTED ? undefined : signal, key === 'forEach')
           : call
         const name = memberKeyName(key)
+        const result = resultOf(m, kind.wrapResultKeys)
+        const closeMethod = wholeRead ? undefined : closeMethodFor(owner)
         return method(function (this: object, ...args: unknown[]) {
-          return runOp(owner, this, run, args, m, kind.wrapResultKeys, wholeRead, name)
+          return runOp(this, run, args, m, result, closeMethod, wholeRead, owner, name)
         })
       }
       case 'cursor':
@@ -295,7 +325,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
         return fw.stream(() => {
           const d = delegateOf<mongodb.AbstractCursor>(this)
           const cursor = opens++ > 0 ? cursorForRerun(d) : d
-          return iteratorSource(closer, () => cursor, () => cursor.close(), () => cursor.bufferedCount(), () => cursor.id !== undefined)
+          return cursorSource(closer, () => cursor)
         })
       }).value
     }

@@ -44,30 +44,45 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /**
  * Replace wrapped objects in call arguments, at the top level and as values of plain
  * option objects (`{ session }`), with what `lookup` returns for them. Objects `lookup`
- * does not know are kept; an options object is copied only when something changes.
+ * does not know are kept; an options object is copied only when something changes, and
+ * `args` itself is returned when nothing does. With `optionsAt`, only the argument at that
+ * index is searched as an options object (the others are documents, filters or pipelines,
+ * whose keys are not worth scanning on every call); without it, every plain object is.
  * Core unwraps motor wrappers with it; Synchro unwraps its own wrappers the same way.
  */
-export function replaceWrapped(args: readonly unknown[], lookup: (value: object) => object | undefined): unknown[] {
-  const replace = (value: unknown) => (typeof value === 'object' && value !== null ? lookup(value) : undefined)
-  return args.map((arg) => {
-    const direct = replace(arg)
-    if (direct) return direct
-    if (!isPlainObject(arg)) return arg
-    let copy: Record<string, unknown> | undefined
-    for (const key in arg) {
-      const found = replace(arg[key])
-      if (found) {
-        copy ??= { ...arg }
-        copy[key] = found
-      }
+export function replaceWrapped(args: readonly unknown[], lookup: (value: object) => object | undefined, optionsAt?: number): unknown[] {
+  let out: unknown[] | undefined
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    if (typeof arg !== 'object' || arg === null) continue
+    const found = lookup(arg) ?? ((optionsAt === undefined || optionsAt === i) && isPlainObject(arg) ? replaceValues(arg, lookup) : undefined)
+    if (found) {
+      out ??= args.slice()
+      out[i] = found
     }
-    return copy ?? arg
-  })
+  }
+  return (out ?? args) as unknown[]
 }
 
+/** A copy of `options` with the wrapped values replaced, or undefined when there are none. */
+function replaceValues(options: Record<string, unknown>, lookup: (value: object) => object | undefined): Record<string, unknown> | undefined {
+  let copy: Record<string, unknown> | undefined
+  for (const key in options) {
+    const value = options[key]
+    const found = typeof value === 'object' && value !== null ? lookup(value) : undefined
+    if (found) {
+      copy ??= { ...options }
+      copy[key] = found
+    }
+  }
+  return copy
+}
+
+const delegateLookup = (value: object) => delegates.get(value)
+
 /** Unwrap motor wrappers in call arguments (see `replaceWrapped`). */
-export function unwrapArgs(args: readonly unknown[]): unknown[] {
-  return replaceWrapped(args, (value) => delegates.get(value))
+export function unwrapArgs(args: readonly unknown[], optionsAt?: number): unknown[] {
+  return replaceWrapped(args, delegateLookup, optionsAt)
 }
 
 /**
@@ -121,6 +136,7 @@ export class WrapRegistry {
   wrap(value: unknown, declared?: string): any {
     if (typeof value !== 'object' || value === null) return value
     if (Array.isArray(value)) return declared ? value.map((v) => this.wrap(v, declared)) : value
+    if (isPlainObject(value)) return value // a document or a result object: never a driver class
     if (isWrapper(value)) return value
     const cached = this.cache.get(value)
     if (cached) return cached

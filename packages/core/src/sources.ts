@@ -16,6 +16,7 @@
  * brings the cursor id, and never kills that cursor. Sources say when the opening has
  * replied (`opened`); until then a close waits for it, up to OPEN_LIMIT_MS.
  */
+import { readBatch } from './cursor-reads.js'
 import type { Framework, FrameworkTypes, PullSource } from './framework.js'
 
 /** How long a close waits for the operation in flight before closing under it. */
@@ -133,6 +134,44 @@ export function iteratorSource<A, I extends Iterated<A> = Iterated<A>>(
       closing ??= opened
         ? closer.closeWhenIdle(() => release(opened as I), inFlight, serverOpened && (() => serverOpened(opened as I)))
         : Promise.resolve()
+      return closing
+    },
+  }
+}
+
+/**
+ * A pull source over a driver cursor, `open()`ed on the first pull: each pull hands over a
+ * whole batch (`readBatch`: one `next()` that may fetch, then what is buffered), so a
+ * framework pays its per-pull cost once per batch and no per-document generator step is
+ * paid either. A failed read closes the cursor, as the driver's own iterator does (the
+ * driver already does so for a failed getMore or `map`; this covers any other failure).
+ */
+export function cursorSource<A>(closer: Closer, open: () => { readonly id?: unknown; close(): Promise<void> }): PullSource<A> {
+  let cursor: { readonly id?: unknown; close(): Promise<void> } | undefined
+  let inFlight: Promise<unknown> | undefined
+  let closing: Promise<void> | undefined
+  return {
+    async next() {
+      if (closing) return { done: true }
+      const c = (cursor ??= open())
+      const values: A[] = []
+      const step = readBatch(c, values, MAX_BATCH)
+      inFlight = step
+      try {
+        if ((await step) === 0) return { done: true }
+        return { done: false, values: values as unknown as readonly [A, ...A[]] }
+      } catch (error) {
+        closing ??= closer.closeWhenIdle(() => c.close())
+        throw error
+      } finally {
+        if (inFlight === step) inFlight = undefined
+      }
+    },
+    close() {
+      const c = cursor
+      // Once the opening command has replied (the cursor has its id), a close need not wait
+      // for the rest of a getMore; before that, closing would leave the server cursor open.
+      closing ??= c ? closer.closeWhenIdle(() => c.close(), inFlight, () => c.id !== undefined) : Promise.resolve()
       return closing
     },
   }
