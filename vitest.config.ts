@@ -31,6 +31,7 @@ export default defineConfig({
     projects: [
       ...packages.map((dir) => project(dir, `./packages/${dir}`)),
       project('tools', './tools'),
+      ...['rxjs-http', 'effect-app', 'swap'].map((dir) => project(`example-${dir}`, `./examples/${dir}`)),
       // A suite written for the plain driver (`import ... from 'mongodb'`), run through each
       // framework by Synchro's masquerade: the documented way to reuse driver test suites.
       ...['promise', 'rxjs', 'effect', 'callback'].map((framework) => ({

@@ -8,6 +8,29 @@
  * `Mongo.layerConfig`; `withSchema` checks a collection's documents against a Standard Schema.
  */
 export * from 'mongodb'
+
+/** Core's framework-generic types, so code written once for every framework needs only this package. */
+export type {
+  FrameworkTypes,
+  Future,
+  MotorAbstractCursor,
+  MotorAdmin,
+  MotorAggregationCursor,
+  MotorChangeStream,
+  MotorClientEncryption,
+  MotorClientSession,
+  MotorCollection,
+  MotorDb,
+  MotorFindCursor,
+  MotorGridFSBucket,
+  MotorListCollectionsCursor,
+  MotorListIndexesCursor,
+  MotorMongoClient,
+  MotorOptions,
+  MotorOrderedBulkOperation,
+  MotorUnorderedBulkOperation,
+  Stream as MotorStream,
+} from '@motor-ts/core'
 export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
 export {
   type Admin,

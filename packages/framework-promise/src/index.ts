@@ -9,6 +9,29 @@ import type { ChangeStreamDocument, Document } from 'mongodb'
 import { type PromiseTypes as F, promiseFramework } from './framework.js'
 
 export * from 'mongodb'
+
+/** Core's framework-generic types, so code written once for every framework needs only this package. */
+export type {
+  FrameworkTypes,
+  Future,
+  MotorAbstractCursor,
+  MotorAdmin,
+  MotorAggregationCursor,
+  MotorChangeStream,
+  MotorClientEncryption,
+  MotorClientSession,
+  MotorCollection,
+  MotorDb,
+  MotorFindCursor,
+  MotorGridFSBucket,
+  MotorListCollectionsCursor,
+  MotorListIndexesCursor,
+  MotorMongoClient,
+  MotorOptions,
+  MotorOrderedBulkOperation,
+  MotorUnorderedBulkOperation,
+  Stream as MotorStream,
+} from '@motor-ts/core'
 export { type PromiseTypes, promiseFramework } from './framework.js'
 
 const motor = core.createMotor(promiseFramework)

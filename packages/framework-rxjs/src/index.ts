@@ -11,6 +11,29 @@
  * and reports every failure, a bad URL included, in its error channel.
  */
 export * from 'mongodb'
+
+/** Core's framework-generic types, so code written once for every framework needs only this package. */
+export type {
+  FrameworkTypes,
+  Future,
+  MotorAbstractCursor,
+  MotorAdmin,
+  MotorAggregationCursor,
+  MotorChangeStream,
+  MotorClientEncryption,
+  MotorClientSession,
+  MotorCollection,
+  MotorDb,
+  MotorFindCursor,
+  MotorGridFSBucket,
+  MotorListCollectionsCursor,
+  MotorListIndexesCursor,
+  MotorMongoClient,
+  MotorOptions,
+  MotorOrderedBulkOperation,
+  MotorUnorderedBulkOperation,
+  Stream as MotorStream,
+} from '@motor-ts/core'
 export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
 export {
   type Admin,
