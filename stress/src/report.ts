@@ -6,8 +6,8 @@
 export const FRAMEWORKS = ['promise', 'rxjs', 'effect'] as const
 export type FrameworkName = (typeof FRAMEWORKS)[number]
 
-/** Built so far; server faults (3) and differential fuzzing (4) of issue 9 are not written yet. */
-export const SCENARIOS = ['web-load', 'cancel-storm', 'secrets'] as const
+/** Every scenario, in the order the runner runs them. */
+export const SCENARIOS = ['web-load', 'cancel-storm', 'server-faults', 'fuzz', 'secrets'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 /** What a scenario child hands back to the runner (one JSON line on stdout). */

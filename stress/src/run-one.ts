@@ -7,7 +7,9 @@
 import { ProcessWatch } from './probes.ts'
 import { type ChildSettings, RESULT_MARK, type ScenarioName, type ScenarioResult } from './report.ts'
 import { cancelStorm } from './scenarios/cancel-storm.ts'
+import { fuzz } from './scenarios/fuzz.ts'
 import { secrets } from './scenarios/secrets.ts'
+import { serverFaults } from './scenarios/server-faults.ts'
 import { webLoad } from './scenarios/web-load.ts'
 
 export type Scenario = (settings: ChildSettings, watch: ProcessWatch) => Promise<ScenarioResult>
@@ -15,6 +17,8 @@ export type Scenario = (settings: ChildSettings, watch: ProcessWatch) => Promise
 const scenarios: Record<ScenarioName, Scenario> = {
   'web-load': webLoad,
   'cancel-storm': cancelStorm,
+  'server-faults': serverFaults,
+  fuzz,
   secrets,
 }
 

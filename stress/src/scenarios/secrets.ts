@@ -14,7 +14,7 @@ import { Cause, Effect, Exit, Logger } from 'effect'
 import { closeQuietly, newClient } from '../frameworks.ts'
 import type { ChildSettings, FrameworkName, ScenarioResult } from '../report.ts'
 import { Findings } from '../report.ts'
-import { lastValueFrom, type Observable } from 'rxjs'
+import { lastValueFrom, type Observable, throwError } from 'rxjs'
 
 /** Every text a user might print for a failure. */
 async function renderings(framework: FrameworkName, future: unknown): Promise<string[]> {
@@ -57,7 +57,7 @@ export async function secrets(settings: ChildSettings): Promise<ScenarioResult> 
     const admin = newClient(fw, server.info.uri, {})
     const created = await renderings(fw, (admin as any).db('admin').command({ createUser: 'stress', pwd: secret, roles: ['root'] }))
     await closeQuietly(fw, admin)
-    if (created[0] !== '<no failure>') return { figures: [], failures: [], skipped: `${settings.serverName} could not create a user (${created[0]?.slice(0, 120)})` }
+    if (created[0] !== '<no failure>') return { figures: [], failures: [], skipped: `${settings.serverName} could not create a user (${created[0]?.split('\n')[0]?.slice(0, 120)})` }
     await server.restart!({ auth: true })
     const host = server.info.uri.replace(/^mongodb:\/\//, '').split('/')[0]!
     const query = server.info.uri.includes('?') ? `&${server.info.uri.split('?')[1]}` : ''
@@ -92,6 +92,13 @@ export async function secrets(settings: ChildSettings): Promise<ScenarioResult> 
     )
     texts.push(`tools redact: ${redact(authed(host))}`)
     produced += 2
+    // Positive control: the same renderings and search do find a password that is there.
+    const carrying = new Error(`control: cannot reach ${authed(host)}`)
+    const control = await renderings(fw, fw === 'promise' ? Promise.reject(carrying) : fw === 'rxjs' ? throwError(() => carrying) : Effect.fail(carrying))
+    const found = control.filter((t) => t.includes(secret)).length
+    f.figure(`positive control: a failure carrying the password found in ${found}/${control.length} renderings`)
+    // (`JSON.stringify` of an Error is `{}`: that rendering never carries it.)
+    f.check(found >= control.length - 1, `positive control: the search found the password in only ${found} of ${control.length} renderings of a failure that carries it`)
   } finally {
     await server.stop()
   }

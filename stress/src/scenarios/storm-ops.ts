@@ -9,7 +9,6 @@ import { isAbortError } from '@motor-ts/core'
 import { Cause, Effect, Exit, Fiber, Stream } from 'effect'
 import { MongoAPIError } from 'mongodb'
 import { count, lastValueFrom, type Observable, switchMap, take } from 'rxjs'
-import type { AnyClient } from '../frameworks.ts'
 import type { FrameworkName } from '../report.ts'
 
 export type Outcome = 'done' | 'cancelled'
@@ -32,17 +31,19 @@ const isClosedError = (e: unknown) => e instanceof MongoAPIError && /closed/i.te
 
 const READ_FILTER = { n: { $gte: 0 } }
 
-export function stormOps(framework: FrameworkName, client: AnyClient, dbName: string): StormOps {
+/** `raw`: the same operations as Promise users write them, on the driver's own client (the baseline). */
+export function stormOps(framework: FrameworkName | 'raw', client: unknown, dbName: string): StormOps {
   const c = client as any
   const coll = c.db(dbName).collection('docs')
   const watched = c.db(dbName).collection('watched')
   const sessions: { hasEnded: boolean }[] = []
+  if (framework === 'raw') return promiseOps(c, coll, watched, sessions, (iterable) => iterable)
   if (framework === 'promise') return promiseOps(c, coll, watched, sessions)
   if (framework === 'rxjs') return rxjsOps(c, coll, watched, sessions)
   return effectOps(c, coll, watched, sessions)
 }
 
-function promiseOps(client: any, coll: any, watched: any, sessions: any[]): StormOps {
+function promiseOps(client: any, coll: any, watched: any, sessions: any[], iterate = (iterable: any): AsyncIterable<unknown> => iterable.toStream()): StormOps {
   const withAbort = async (delay: number, run: (signal: AbortSignal) => Promise<unknown>): Promise<Outcome> => {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), delay)
@@ -69,7 +70,7 @@ function promiseOps(client: any, coll: any, watched: any, sessions: any[]): Stor
       let seen = 0
       const cursor = coll.find(READ_FILTER, { batchSize: 7 })
       // Both ways the README shows: `for await` over `toStream()`, or over the cursor itself.
-      for await (const _ of variant % 2 ? cursor.toStream() : cursor) if (++seen >= n) break
+      for await (const _ of variant % 2 ? iterate(cursor) : cursor) if (++seen >= n) break
       return seen >= n ? 'cancelled' : 'done'
     },
     change: async (n, delay) => {
@@ -77,7 +78,7 @@ function promiseOps(client: any, coll: any, watched: any, sessions: any[]): Stor
       const timer = setTimeout(() => void stream.close().catch(() => undefined), delay)
       let seen = 0
       try {
-        for await (const _ of stream.toStream()) if (++seen >= n) break
+        for await (const _ of iterate(stream)) if (++seen >= n) break
         return 'cancelled'
       } catch (error) {
         if (isClosedError(error)) return 'cancelled'
