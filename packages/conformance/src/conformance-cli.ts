@@ -449,7 +449,22 @@ async function main(argv: string[]): Promise<number> {
   if (!makeSource) throw new UsageError(`unknown suite ${args.suite} (known: ${Object.keys(SOURCES).join(', ')})`)
   // The scenario suite reads no spec files: only a suite that does needs the default folders.
   const specs = (args.specs.length > 0 ? args.specs : args.suite === 'scenarios' ? [] : defaultSpecs()).map((p) => resolve(p))
-  for (const p of specs) if (!existsSync(p)) throw new UsageError(`specs path not found: ${p}`)
+  const missing = specs.filter((p) => !existsSync(p))
+  if (missing.length > 0) {
+    const given = args.specs.length > 0
+    throw new UsageError(
+      [
+        `specs path not found: ${missing.join(', ')}`,
+        ...(given
+          ? []
+          : [
+              "MongoDB's unified-format spec tests (the specifications repository's source/*/tests folders) are read in place, by",
+              'default from ../shared/specs beside the repository: set MOTOR_SPECS_DIR=DIR or pass --specs DIR,',
+              'or run only the scenario suite with --suite scenarios.',
+            ]),
+      ].join('\n'),
+    )
+  }
   const source = makeSource(specs, args.grep)
 
   const targets = await conformanceTargets(args.frameworks)
