@@ -48,12 +48,12 @@ export const FULL: Sizes = {
 }
 
 export const QUICK: Sizes = {
-  single: { seq: 100, x32: 128, x128: 256 },
+  single: { seq: 64, x32: 96, x128: 256 },
   batch: { seq: 2 },
-  small: { seq: 64, x32: 96, x128: 128 },
-  docs: 10_000,
-  transactions: 16,
-  events: 20,
+  small: { seq: 40, x32: 64, x128: 128 },
+  docs: 6_000,
+  transactions: 12,
+  events: 16,
 }
 
 /** Collections the workloads use; `seed` fills the read-only ones. */
