@@ -266,6 +266,13 @@ async function clientUri(host: string): Promise<string> {
   }
 }
 
+/** Whether `exited` settles within `ms`; leaves no timer behind (a pending one would keep the caller's process alive). */
+function exitsWithin(exited: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const limit = new Promise<boolean>((done) => (timer = setTimeout(() => done(false), ms)))
+  return Promise.race([exited.then(() => true), limit]).finally(() => clearTimeout(timer))
+}
+
 /** One server process on a fixed port and data directories, which can be stopped and started again. */
 class ServerProcess {
   readonly entry: Managed
@@ -317,10 +324,9 @@ class ServerProcess {
     if (this.running) {
       const exited = new Promise((done) => child.once('exit', done))
       killGroup(child.pid, signal)
-      const graceful = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)])
-      if (!graceful) {
+      if (!(await exitsWithin(exited, 5000))) {
         killGroup(child.pid, 'SIGKILL')
-        await Promise.race([exited, sleep(2000)])
+        await exitsWithin(exited, 2000)
       }
     }
     killGroup(this.entry.watchdog?.pid, 'SIGKILL')

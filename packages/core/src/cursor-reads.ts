@@ -54,10 +54,22 @@ export async function readBatch(cursor: unknown, into: unknown[], max = Number.P
   return n + 1
 }
 
-/** `toArray` / `forEach` honouring `signal` (or the driver's own when there is nothing to cancel). */
-export async function readWhole(cursor: unknown, args: unknown[], signal: AbortSignal | undefined, forEach: boolean): Promise<unknown> {
+/**
+ * `toArray` / `forEach` honouring `fwSignal` (the framework's) and `own` (the caller's signal
+ * on the cursor, see `cursor-signals.ts`: `guard` races each read against it), or the
+ * driver's own when there is nothing to cancel.
+ */
+export async function readWhole(
+  cursor: unknown,
+  args: unknown[],
+  fwSignal: AbortSignal | undefined,
+  forEach: boolean,
+  own?: AbortSignal,
+  guard: (read: Promise<number>) => Promise<number> = (read) => read,
+): Promise<unknown> {
   const c = cursor as Cursor
   const each = forEach ? args[0] : undefined
+  const signal = fwSignal && own ? AbortSignal.any([fwSignal, own]) : (fwSignal ?? own)
   if (!signal || isFailedDelegate(c) || (forEach && typeof each !== 'function'))
     return forEach ? c.forEach(args[0]) : c.toArray() // the driver's own, errors included
   signal.throwIfAborted()
@@ -65,15 +77,16 @@ export async function readWhole(cursor: unknown, args: unknown[], signal: AbortS
   try {
     if (typeof each === 'function') {
       const batch: unknown[] = []
-      reading: while (!signal.aborted && (await readBatch(c, batch)) > 0) {
+      reading: while (!signal.aborted && (await guard(readBatch(c, batch))) > 0) {
         for (const doc of batch) if (each(doc) === false || signal.aborted) break reading
         batch.length = 0
       }
-    } else while (!signal.aborted && (await readBatch(c, docs)) > 0) {}
+    } else while (!signal.aborted && (await guard(readBatch(c, docs))) > 0) {}
   } finally {
     // Stopped early (aborted, `false` from forEach) or failed: close now, between getMores,
-    // as the driver's own loop would on leaving it.
-    if (!c.closed) await c.close().catch(() => undefined)
+    // as the driver's own loop would on leaving it. (Aborted by the caller's signal, a read
+    // may still be in flight: the cursor then closes after it, see `cursor-signals.ts`.)
+    if (!c.closed && !own?.aborted) await c.close().catch(() => undefined)
   }
   signal.throwIfAborted()
   return forEach ? undefined : docs

@@ -24,7 +24,8 @@ import { memberKeyName } from './members.js'
 import { delegateOf, isFailedDelegate, unwrap, unwrapArgs, WrapRegistry, type WrapperClass } from './registry.js'
 import { cursorForRerun, readWhole } from './cursor-reads.js'
 import { driverLacks, driverLacksError } from './driver-lacks.js'
-import { Closer, cursorSource, iteratorSource } from './sources.js'
+import { abortableDocuments, cursorPolicy, inherit, noteCursor, noteFlag, remember, signalOf, stepOfCursor, takeSignal } from './cursor-signals.js'
+import { Closer, changeStreamSource, closeAfterStep, closeOnce, iteratorSource, cursorSource, raceAbort, track } from './sources.js'
 import { driverTable, type WrappedClassName } from './table.js'
 import { runTransaction } from './transaction.js'
 import { type WithSchema, withSchema } from './schema.js'
@@ -169,13 +170,14 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     let runs = 0
     return fw.runOnExecutor((signal) => {
       try {
-        const d = wholeRead && runs++ > 0 ? cursorForRerun(delegate) : delegate
+        const d = wholeRead && runs++ > 0 ? rerun(delegate) : delegate
         let callArgs = unwrapArgs(args, m.abortable)
         if (signal === NEVER_ABORTED) return result(Promise.resolve(call(d, callArgs, signal)))
         if (m.abortable !== undefined) {
           if (callArgs === args) callArgs = args.slice()
           callArgs[m.abortable] = withSignal(callArgs[m.abortable], signal)
         }
+        if (wholeRead) return trackedOnAbort(signal, () => result(Promise.resolve(call(d, callArgs, signal))))
         if (!closeMethod || isFailedDelegate(d)) return result(Promise.resolve(call(d, callArgs, signal)))
         return closingOnAbort(d, closeMethod, signal, () => result(Promise.resolve(call(d, callArgs, signal))))
       } catch (error) {
@@ -184,10 +186,15 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     }, { name, className: owner, target: delegate })
   }
 
-  /** Run `start`; if `signal` aborts meanwhile, close `d` once the call in flight settles. */
+  /**
+   * Run `start`; if `signal` aborts meanwhile, close `d` once the call in flight settles (a
+   * cursor's read is one round trip, maybe its opening command: all of it, see `sources.ts`).
+   */
   const closingOnAbort = (d: any, closeMethod: string, signal: AbortSignal, start: () => Promise<unknown>) => {
     let inFlight: Promise<unknown> | undefined
-    const onAbort = () => void closer.closeWhenIdle(() => d[closeMethod](), inFlight)
+    const cursorStep = closeMethod === 'close' && !(d instanceof mongodb.ChangeStream)
+    const onAbort = () =>
+      void closer.closeWhenIdle(() => closeOnce(d, () => d[closeMethod]()), cursorStep && inFlight ? stepOfCursor(d, inFlight) : inFlight)
     signal.addEventListener('abort', onAbort, { once: true })
     const done = () => signal.removeEventListener('abort', onAbort)
     try {
@@ -198,6 +205,39 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     }
     return inFlight.finally(done)
   }
+
+  /**
+   * Run `start` (a whole read); if `signal` aborts meanwhile, count it among the closes under
+   * way: it stops at its next batch and closes its cursor then (`cursor-reads.ts`), and its
+   * session must not end before that.
+   */
+  const trackedOnAbort = (signal: AbortSignal, start: () => Promise<unknown>) => {
+    let inFlight: Promise<unknown> | undefined
+    const onAbort = () => inFlight && closer.track(inFlight)
+    signal.addEventListener('abort', onAbort, { once: true })
+    const done = () => signal.removeEventListener('abort', onAbort)
+    try {
+      inFlight = start()
+    } catch (error) {
+      done()
+      throw error
+    }
+    return inFlight.finally(done)
+  }
+
+  /** The cursor a re-run reads (`cursor-reads.ts`), keeping the caller's signal if it is a clone. */
+  const rerun = <C extends object>(cursor: C): C => {
+    const next = cursorForRerun(cursor)
+    inherit(closer, cursor, next as never)
+    return next
+  }
+
+  /** `close()` / `[Symbol.asyncDispose]()` of a cursor or change stream. */
+  const closes = (owner: string, key: string | symbol): boolean =>
+    (key === 'close' || key === Symbol.asyncDispose) && (owner === 'AbstractCursor' || owner === 'ChangeStream')
+
+  /** `next` / `tryNext` / `hasNext` of a cursor: with the caller's signal on it, core's to honour (`cursor-signals.ts`). */
+  const steps = (owner: string, key: string | symbol): boolean => owner === 'AbstractCursor' && (key === 'next' || key === 'tryNext' || key === 'hasNext')
 
   const closeMethodFor = (owner: string): string | undefined => {
     for (let cls: string | undefined = owner; cls; cls = (driverTable as Record<string, { extends?: string }>)[cls]?.extends) {
@@ -212,9 +252,27 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
       case 'op': {
         const wholeRead = owner === 'AbstractCursor' && (key === 'toArray' || key === 'forEach')
         const run = wholeRead
-          ? (d: any, args: unknown[], signal: AbortSignal) =>
-              readWhole(d, args, signal === NEVER_ABORTED ? undefined : signal, key === 'forEach')
-          : call
+          ? (d: any, args: unknown[], signal: AbortSignal) => {
+              const own = signalOf(d)
+              const guard = (read: Promise<number>) => {
+                track(d, stepOfCursor(d, read))
+                return own ? raceAbort(read, own) : read
+              }
+              return readWhole(d, args, signal === NEVER_ABORTED ? undefined : signal, key === 'forEach', own, own && guard)
+            }
+          : closes(owner, key)
+            ? // A close the user asks for waits for a read of core's in flight (see `sources.ts`).
+              (d: any, args: unknown[]) => closeAfterStep(d, () => d[key](...args))
+            : steps(owner, key)
+              ? (d: any, args: unknown[]) => {
+                  const own = signalOf(d)
+                  if (!own) return call(d, args)
+                  own.throwIfAborted()
+                  const step = call(d, args)
+                  track(d, stepOfCursor(d, step))
+                  return raceAbort(step, own)
+                }
+              : call
         const name = memberKeyName(key)
         const result = resultOf(m, kind.wrapResultKeys)
         const closeMethod = wholeRead ? undefined : closeMethodFor(owner)
@@ -226,7 +284,12 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
         return method(function (this: object, ...args: unknown[]) {
           const d = delegateOf(this)
           try {
-            return registry.wrap(call(d, unwrapArgs(args)), m.returns)
+            // A caller's AbortSignal on a cursor is core's to honour (`cursor-signals.ts`).
+            const { args: plain, signal } = m.returns === 'ChangeStream' ? { args: unwrapArgs(args) } : takeSignal(unwrapArgs(args))
+            const cursor = call(d, plain)
+            noteCursor(cursor, plain, m.returns)
+            if (signal) remember(closer, cursor, signal)
+            return registry.wrap(cursor, m.returns)
           } catch (error) {
             return registry.wrapFailure(m.returns ?? owner, error)
           }
@@ -235,7 +298,10 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
         return method(function (this: object, ...args: unknown[]) {
           const d = delegateOf(this)
           if (isFailedDelegate(d)) return this
-          const result = call(d, unwrapArgs(args))
+          const plain = unwrapArgs(args)
+          if (key === 'addCursorFlag') noteFlag(d, plain[0], plain[1])
+          const result = call(d, plain)
+          if (key === 'clone') inherit(closer, d, result)
           return result === d ? this : registry.wrap(result, m.returns)
         })
       case 'wraps':
@@ -324,22 +390,23 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
         let opens = 0
         return fw.stream(() => {
           const d = delegateOf<mongodb.AbstractCursor>(this)
-          const cursor = opens++ > 0 ? cursorForRerun(d) : d
-          return cursorSource(closer, () => cursor)
+          const cursor = opens++ > 0 ? rerun(d) : d
+          return cursorSource(closer, () => cursor, cursorPolicy)
         })
+      }).value
+      // `for await (const doc of cursor)`: the driver's iteration, honouring the caller's signal.
+      proto[Symbol.asyncIterator as unknown as string] = method(function (this: object) {
+        const d = delegateOf<mongodb.AbstractCursor>(this)
+        const own = signalOf(d)
+        return own ? abortableDocuments(d, own) : d[Symbol.asyncIterator]()
       }).value
     }
     if (name === 'ChangeStream') {
       proto.toStream = method(function (this: object) {
         const d = delegateOf<mongodb.ChangeStream>(this)
-        // mongodb 7.0 has no ChangeStream.bufferedCount: pull one document at a time there.
-        const buffered = typeof d.bufferedCount === 'function' ? () => d.bufferedCount() : undefined
-        // The opening `$changeStream` aggregate has replied once the resume token moves on from
-        // its value at open (the reply's postBatchResumeToken, or the first change).
-        return fw.stream(() => {
-          const tokenAtOpen = d.resumeToken
-          return iteratorSource(closer, () => d, () => d.close(), buffered, () => d.resumeToken !== tokenAtOpen)
-        })
+        // One round trip a step, closed between steps (`sources.ts`); mongodb 7.0 has no
+        // ChangeStream.bufferedCount: one change a pull there.
+        return fw.stream(() => changeStreamSource(closer, d))
       }).value
     }
     if (name === 'GridFSBucketReadStream') {

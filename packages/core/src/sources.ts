@@ -15,6 +15,18 @@
  * `$changeStream`): the driver, closed under it, ends the cursor's session before the reply
  * brings the cursor id, and never kills that cursor. Sources say when the opening has
  * replied (`opened`); until then a close waits for it, up to OPEN_LIMIT_MS.
+ *
+ * A read of a non-tailable cursor is one round trip, so a close waits for all of it
+ * (`Step.whole`). Change streams step with `tryNext()` (`changeStreamSource`), one round trip
+ * per step (a getMore waits at most the stream's `maxAwaitTimeMS`, 1 s by the server's
+ * default), so a close always waits for the step in flight too. Closed under a getMore, the
+ * driver's killCursors races the getMore's reply, which ends the implicit session first
+ * whenever the killCursors still waits for a pooled connection; the server then keeps the
+ * cursor (30 minutes on SecantusDB). The step in flight of every source is also known per
+ * driver object (`stepOf`), so a `close()` the user calls directly waits for it the same way,
+ * and no source starts another step once it is asked for (`closeAfterStep`); two closes at
+ * once run one (`closeOnce`: the driver's second close would end the session under the
+ * first one's killCursors).
  */
 import { readBatch } from './cursor-reads.js'
 import type { Framework, FrameworkTypes, PullSource } from './framework.js'
@@ -23,7 +35,7 @@ import type { Framework, FrameworkTypes, PullSource } from './framework.js'
 export const CLOSE_GRACE_MS = 250
 /** The longest `settled()` waits. */
 export const SETTLE_LIMIT_MS = 5_000
-/** The longest a close waits for a cursor's opening command to reply (it is bounded by the driver's timeouts too). */
+/** The longest a close waits for a cursor's opening command, or a whole step, to reply (it is bounded by the driver's timeouts too). */
 export const OPEN_LIMIT_MS = 60_000
 
 const ignore = () => undefined
@@ -46,16 +58,12 @@ export class Closer {
    * Run `close` once `busy` (the operation in flight, if any) settles, or after the grace
    * period once `opened()` says the server-side cursor exists; never rejects.
    */
-  closeWhenIdle(close: () => unknown, busy?: Promise<unknown>, opened?: () => boolean): Promise<void> {
+  closeWhenIdle(close: () => unknown, busy?: Promise<unknown> | Step, opened?: () => boolean): Promise<void> {
+    const step: Step | undefined = busy && 'busy' in busy ? busy : busy && { busy, opened }
     const done = new Promise<void>((resolve) => {
       this.fw.callSoon(() => {
-        const grace = busy ? sleep(CLOSE_GRACE_MS) : undefined
-        const idle = busy && grace ? Promise.race([busy.then(ignore, ignore), afterOpened(opened).then(() => grace.promise)]) : Promise.resolve()
-        idle
-          .then(() => {
-            grace?.cancel()
-            return close()
-          })
+        whenIdle(step)
+          .then(close)
           .then(
             () => resolve(),
             () => resolve(),
@@ -67,6 +75,16 @@ export class Closer {
     return done
   }
 
+  /**
+   * Counts `work` (a cancelled whole read finishing its round trip, then closing its cursor)
+   * among the closes under way, so a session is not ended under it.
+   */
+  track(work: Promise<unknown>): void {
+    const done = work.then(ignore, ignore)
+    this.pending.add(done)
+    void done.then(() => this.pending.delete(done))
+  }
+
   /** Resolves once the closes under way have finished, or after SETTLE_LIMIT_MS. */
   async settled(): Promise<void> {
     if (this.pending.size === 0) return
@@ -76,9 +94,87 @@ export class Closer {
   }
 }
 
-/** Resolves once `opened()` is true (polled), or at once without it, or after OPEN_LIMIT_MS. */
-async function afterOpened(opened: (() => boolean) | undefined): Promise<void> {
-  for (const deadline = Date.now() + OPEN_LIMIT_MS; opened && !opened() && Date.now() < deadline; ) {
+/**
+ * A read in flight on a driver cursor or change stream: `whole` when it is one server round
+ * trip at most (a close waits for all of it), else a close waits until `opened()` and then
+ * at most the grace period.
+ */
+export interface Step {
+  readonly busy: Promise<unknown>
+  readonly whole?: boolean
+  readonly opened?: () => boolean
+}
+
+/** Resolves when it is safe to close under `step` (see `Step`); at once without one. */
+export async function whenIdle(step: Step | undefined): Promise<void> {
+  if (!step) return
+  let settled = false
+  const done = step.busy.then(
+    () => void (settled = true),
+    () => void (settled = true),
+  )
+  const limit = sleep(step.whole ? OPEN_LIMIT_MS : CLOSE_GRACE_MS)
+  const cut = step.whole ? limit.promise : afterOpened(step.opened, () => settled).then(() => limit.promise)
+  await Promise.race([done, cut])
+  limit.cancel()
+}
+
+/** The step of a core source in flight on each driver cursor or change stream. */
+const stepping = new WeakMap<object, Step>()
+
+/** The read in flight on `driverObject` by one of core's sources, if any. */
+export function stepOf(driverObject: object): Step | undefined {
+  return stepping.get(driverObject)
+}
+
+/** Driver objects whose `close()` the user called and that core is about to close. */
+const closeRequested = new WeakSet<object>()
+
+/**
+ * The user's own `close()` of a cursor or change stream: no source starts another step on it
+ * from now on, and it closes once the step in flight allows (see `whenIdle`).
+ */
+export async function closeAfterStep(driverObject: object, close: () => Promise<unknown>): Promise<void> {
+  closeRequested.add(driverObject)
+  try {
+    await whenIdle(stepOf(driverObject))
+    await closeOnce(driverObject, close)
+  } finally {
+    closeRequested.delete(driverObject)
+  }
+}
+
+/** Closes under way, per driver cursor or change stream. */
+const closingNow = new WeakMap<object, Promise<void>>()
+
+/**
+ * Runs `close` of a driver cursor or change stream unless a close of it is already under way,
+ * and then waits for that one: the driver's second `close()` ends the cursor's implicit
+ * session while the first one's killCursors still waits for a connection, which then fails
+ * silently and leaves the cursor open on the server.
+ */
+export function closeOnce(driverObject: object, close: () => Promise<unknown>): Promise<void> {
+  const under = closingNow.get(driverObject)
+  if (under) return under
+  const closing = close().then(ignore)
+  closingNow.set(driverObject, closing)
+  const forget = () => closingNow.get(driverObject) === closing && closingNow.delete(driverObject)
+  closing.then(forget, forget)
+  return closing
+}
+
+/** Makes `step` the read in flight on `driverObject` until it settles. */
+export function track(driverObject: object, step: Step): void {
+  stepping.set(driverObject, step)
+  void step.busy.then(
+    () => stepping.get(driverObject) === step && stepping.delete(driverObject),
+    () => stepping.get(driverObject) === step && stepping.delete(driverObject),
+  )
+}
+
+/** Resolves once `opened()` is true (polled) or `stop()`, or at once without it, or after OPEN_LIMIT_MS. */
+async function afterOpened(opened: (() => boolean) | undefined, stop: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + OPEN_LIMIT_MS; opened && !opened() && !stop() && Date.now() < deadline; ) {
     await sleep(20).promise
   }
 }
@@ -139,39 +235,118 @@ export function iteratorSource<A, I extends Iterated<A> = Iterated<A>>(
   }
 }
 
+/** How core reads a cursor it created: how a close waits for a read, and the caller's signal (`cursor-signals.ts`). */
+export interface CursorPolicy {
+  step(cursor: { readonly id?: unknown }, busy: Promise<unknown>): Step
+  signal(cursor: object): AbortSignal | undefined
+}
+
 /**
  * A pull source over a driver cursor, `open()`ed on the first pull: each pull hands over a
  * whole batch (`readBatch`: one `next()` that may fetch, then what is buffered), so a
  * framework pays its per-pull cost once per batch and no per-document generator step is
  * paid either. A failed read closes the cursor, as the driver's own iterator does (the
  * driver already does so for a failed getMore or `map`; this covers any other failure).
+ * Each read is the cursor's step in flight (`track`); the caller's signal on the cursor, if
+ * any, rejects a pull at once (the cursor then closes after the read, see `cursor-signals.ts`).
  */
-export function cursorSource<A>(closer: Closer, open: () => { readonly id?: unknown; close(): Promise<void> }): PullSource<A> {
+export function cursorSource<A>(closer: Closer, open: () => { readonly id?: unknown; close(): Promise<void> }, policy?: CursorPolicy): PullSource<A> {
   let cursor: { readonly id?: unknown; close(): Promise<void> } | undefined
-  let inFlight: Promise<unknown> | undefined
+  let inFlight: Step | undefined
   let closing: Promise<void> | undefined
   return {
     async next() {
       if (closing) return { done: true }
       const c = (cursor ??= open())
+      if (closeRequested.has(c)) return { done: true }
+      const own = policy?.signal(c)
       const values: A[] = []
-      const step = readBatch(c, values, MAX_BATCH)
-      inFlight = step
+      const read = readBatch(c, values, MAX_BATCH)
+      inFlight = policy ? policy.step(c, read) : { busy: read, opened: () => c.id !== undefined }
+      track(c, inFlight)
       try {
-        if ((await step) === 0) return { done: true }
+        if ((await (own ? raceAbort(read, own) : read)) === 0) return { done: true }
         return { done: false, values: values as unknown as readonly [A, ...A[]] }
       } catch (error) {
-        closing ??= closer.closeWhenIdle(() => c.close())
+        // (Aborted by the caller's signal, the read is still in flight: that close waits for it.)
+        if (!own?.aborted) closing ??= closer.closeWhenIdle(() => closeOnce(c, () => c.close()))
         throw error
       } finally {
-        if (inFlight === step) inFlight = undefined
+        if (inFlight?.busy === read) inFlight = undefined
       }
     },
     close() {
       const c = cursor
-      // Once the opening command has replied (the cursor has its id), a close need not wait
-      // for the rest of a getMore; before that, closing would leave the server cursor open.
-      closing ??= c ? closer.closeWhenIdle(() => c.close(), inFlight, () => c.id !== undefined) : Promise.resolve()
+      // Never under the opening command (the server would keep the cursor), nor under a
+      // getMore of a non-tailable cursor (see the header).
+      closing ??= c ? closer.closeWhenIdle(() => closeAfterStep(c, () => c.close()), inFlight) : Promise.resolve()
+      return closing
+    },
+  }
+}
+
+/** `work`, unless `signal` aborts first: then its reason (the work goes on, unobserved). */
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
+/** What a change-stream source needs of the driver's `ChangeStream`. */
+export interface SteppedStream<A> {
+  tryNext(): Promise<A | null>
+  /** Missing in mongodb 7.0: one change per pull there. */
+  bufferedCount?(): number
+  readonly closed: boolean
+  close(): Promise<void>
+}
+
+/**
+ * A pull source over a change stream, stepping with `tryNext()` (one round trip a step, see
+ * the header) and checking for a close between steps. An empty batch steps again; the
+ * stream ends once the driver has closed it by itself (after an `invalidate` event).
+ */
+export function changeStreamSource<A>(closer: Closer, stream: SteppedStream<A>): PullSource<A> {
+  let inFlight: Step | undefined
+  let closing: Promise<void> | undefined
+  const step = (): Promise<A | null> => {
+    const busy = stream.tryNext()
+    inFlight = { busy, whole: true }
+    track(stream, inFlight)
+    return busy
+  }
+  return {
+    async next() {
+      while (!closing && !closeRequested.has(stream)) {
+        const first = await step()
+        if (first === null) {
+          if (stream.closed) return { done: true }
+          continue
+        }
+        const values: [A, ...A[]] = [first]
+        while (values.length < MAX_BATCH && !closing && !closeRequested.has(stream) && (stream.bufferedCount?.() ?? 0) > 0) {
+          const more = await step()
+          if (more === null) break
+          values.push(more)
+        }
+        return { done: false, values }
+      }
+      return { done: true }
+    },
+    close() {
+      closing ??= closer.closeWhenIdle(() => closeOnce(stream, () => stream.close()), inFlight)
       return closing
     },
   }

@@ -94,7 +94,7 @@ type Counts = Record<'done' | 'cancelled' | 'hung' | 'unexpected' | 'lost' | 're
  * cursors opened on it are gone and their next getMore fails. The raw driver meets the same
  * (its baseline shows it); SecantusDB, like MongoDB, keeps them.
  */
-const lostWithConnection = (error: unknown) => /cursor id \d+ not found|MsgGetMore\][\s\S]* run exits: /.test(String((error as Error)?.message))
+const lostWithConnection = (error: unknown) => /cursor id \d+ not found|MsgGetMore\][\s\S]*( run exits: | context canceled$)/.test(String((error as Error)?.message))
 
 /** `total` seeded operations of `ops`, WORKERS at a time, each bounded by OP_LIMIT_MS. */
 async function storm(ops: StormOps, total: number, random: ReturnType<typeof seeded>, withChanges: boolean, ferret: boolean): Promise<Counts> {
