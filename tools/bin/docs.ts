@@ -13,8 +13,8 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CommandError, repoRoot, run } from '../src/cache.ts'
 import { FRAMEWORK_DOCS, frameworkDeclarations } from '../src/api-docs.ts'
+import { CommandError, repoRoot, run } from '../src/cache.ts'
 
 const root = repoRoot()
 const work = join(root, '.cache', 'api-docs')

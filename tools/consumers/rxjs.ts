@@ -1,5 +1,5 @@
 import { type Collection, MongoClient, MongoServerError, type WithId } from '@motor-ts/rxjs'
-import { catchError, concat, defer, firstValueFrom, lastValueFrom, type Observable, of, map, reduce, take, toArray } from 'rxjs'
+import { catchError, concat, defer, firstValueFrom, lastValueFrom, map, type Observable, of, reduce, take, toArray } from 'rxjs'
 import { type Item, itemQueries } from './queries.js'
 
 async function main(): Promise<void> {

@@ -7,8 +7,9 @@
  * and is redone. A directory lock (`mkdir` is atomic) keeps parallel test runs from installing the
  * same component twice; a lock whose owner process is gone is taken over. Progress goes to stderr.
  */
+
+import { type SpawnOptions, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { spawn, type SpawnOptions } from 'node:child_process'
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'

@@ -5,8 +5,8 @@
  */
 import { selectServerKind, startServer } from '@motor-ts/tools'
 import { ConfigProvider, Effect } from 'effect'
-import { program } from './program.js'
 import { MongoLive } from './database.js'
+import { program } from './program.js'
 
 const embedded = process.env.MONGODB_URI ? undefined : await startServer(selectServerKind())
 const env = { ...process.env, MONGODB_URI: process.env.MONGODB_URI ?? embedded!.info.uri }

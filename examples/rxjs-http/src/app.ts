@@ -12,7 +12,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { Db, FindCursor } from '@motor-ts/rxjs'
-import { EMPTY, concatMap, defer, expand, finalize, ignoreElements, map, merge, interval, of, takeWhile, throwError } from 'rxjs'
+import { concatMap, defer, EMPTY, expand, finalize, ignoreElements, interval, map, merge, of, takeWhile, throwError } from 'rxjs'
 import { type Handler, HttpError, sendJson, serve, write } from './http.js'
 
 export interface Item {

@@ -22,8 +22,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { missingNeeds, runScenario } from './run-scenario.js'
-import { conformanceTargets } from './targets.js'
 import { type ScenarioNeed, scenarios } from './scenarios.js'
+import { conformanceTargets } from './targets.js'
 import { type DriverModule, listUnifiedFiles, summarize, UnifiedRunner, type UnifiedTestResult, type Verdict } from './unified/index.js'
 
 // ---------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@
  * framework). The vitest-bound suite `suite()` is `@motor-ts/conformance/vitest`; the CLI is
  * `motor-conformance`.
  */
-export { type Scenario, type ScenarioEnv, type ScenarioNeed, scenarios } from './scenarios.js'
+
 export { missingNeeds, runScenario, type ScenarioResult } from './run-scenario.js'
+export { type Scenario, type ScenarioEnv, type ScenarioNeed, scenarios } from './scenarios.js'
 export { checkSubclassing } from './subclass-check.js'
 export { type ConformanceTarget, conformanceTargets } from './targets.js'
 export * from './unified/index.js'

@@ -2,9 +2,10 @@
  * Runs one scenario on one target (`mongodb` or a Synchro module) in a database of its
  * own, dropped afterwards through a plain driver client, and reports its verdict.
  */
+
+import type { MongodbModule } from '@motor-ts/synchro'
 import * as mongodb from 'mongodb'
 import type { Scenario, ScenarioNeed } from './scenarios.js'
-import type { MongodbModule } from '@motor-ts/synchro'
 
 export interface ScenarioResult {
   verdict: 'passed' | 'failed' | 'skipped'

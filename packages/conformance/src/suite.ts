@@ -5,14 +5,15 @@
  * driver's. Each framework package calls it from its own test; a third party's framework
  * binding can call it the same way. Needs `vitest` (an optional peer dependency).
  */
-import { basename } from 'node:path'
+
 import { readdirSync } from 'node:fs'
+import { basename } from 'node:path'
 import type { FrameworkTypes, MotorConstructors } from '@motor-ts/core'
+import { createSynchro } from '@motor-ts/synchro'
 import * as mongodb from 'mongodb'
 import { describe, expect, it } from 'vitest'
 import { missingNeeds, runScenario } from './run-scenario.js'
 import { type ScenarioNeed, scenarios } from './scenarios.js'
-import { createSynchro } from '@motor-ts/synchro'
 import { checkSubclassing } from './subclass-check.js'
 import { runUnifiedFile } from './unified/index.js'
 

@@ -78,7 +78,10 @@ interface Closable {
 export function remember(closer: Closer, cursor: Closable, signal: AbortSignal): void {
   signals.set(cursor, signal)
   const close = () => closer.track(closeAfterStep(cursor, () => cursor.close()))
-  if (signal.aborted) return close()
+  if (signal.aborted) {
+    close()
+    return
+  }
   signal.addEventListener('abort', close, { once: true })
   cursor.once?.('close', () => signal.removeEventListener('abort', close))
 }

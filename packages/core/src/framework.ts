@@ -75,6 +75,7 @@ export interface Framework<F extends FrameworkTypes> {
    * - Promise: `new Promise`; Observable: `new Observable` emitting once; Effect: `Effect.callback`.
    */
   getFuture<A>(
+    // biome-ignore lint/suspicious/noConfusingVoidType: a register callback may return nothing or a teardown
     register: (resolve: (value: A) => void, reject: (error: unknown) => void, signal: AbortSignal) => void | (() => void),
   ): Future<F, A>
 

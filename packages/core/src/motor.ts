@@ -8,8 +8,12 @@
  * the wrapped `AbstractCursor`), so `instanceof` works among wrappers. Driver objects are
  * reached only through their public API.
  */
-import * as mongodb from 'mongodb'
+
 import type { MongoClientOptions } from 'mongodb'
+import * as mongodb from 'mongodb'
+import { cursorForRerun, readWhole } from './cursor-reads.js'
+import { abortableDocuments, cursorPolicy, inherit, noteCursor, noteFlag, remember, signalOf, stepOfCursor, takeSignal } from './cursor-signals.js'
+import { driverLacks, driverLacksError } from './driver-lacks.js'
 import { invalidArgument } from './errors.js'
 import type { Framework, FrameworkTypes, Future } from './framework.js'
 import {
@@ -21,14 +25,11 @@ import {
 } from './generated/driver-api.generated.js'
 import type { MemberKind } from './members.js'
 import { memberKeyName } from './members.js'
-import { delegateOf, isFailedDelegate, unwrap, unwrapArgs, WrapRegistry, type WrapperClass } from './registry.js'
-import { cursorForRerun, readWhole } from './cursor-reads.js'
-import { driverLacks, driverLacksError } from './driver-lacks.js'
-import { abortableDocuments, cursorPolicy, inherit, noteCursor, noteFlag, remember, signalOf, stepOfCursor, takeSignal } from './cursor-signals.js'
-import { Closer, changeStreamSource, closeAfterStep, closeOnce, iteratorSource, cursorSource, raceAbort, track } from './sources.js'
+import { delegateOf, isFailedDelegate, unwrap, unwrapArgs, type WrapperClass, WrapRegistry } from './registry.js'
+import { type WithSchema, withSchema } from './schema.js'
+import { Closer, changeStreamSource, closeAfterStep, closeOnce, cursorSource, iteratorSource, raceAbort, track } from './sources.js'
 import { driverTable, type WrappedClassName } from './table.js'
 import { runTransaction } from './transaction.js'
-import { type WithSchema, withSchema } from './schema.js'
 
 /** A signal that never aborts: frameworks without cancellation pass it, and core then skips signal plumbing. */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal

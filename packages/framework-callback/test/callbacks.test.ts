@@ -4,9 +4,10 @@
  * nothing; without one it returns a Promise of the same result. Errors — from the server,
  * from bad input, thrown synchronously, or a falsy rejection — reach the callback.
  */
-import { requires, server, uniqueName } from '@motor-ts/tools'
+
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { requires, server, uniqueName } from '@motor-ts/tools'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Collection,

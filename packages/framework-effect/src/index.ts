@@ -7,7 +7,7 @@
  * module provides the client as a service (`Mongo.MongoClient`) through `Mongo.layer` /
  * `Mongo.layerConfig`; `withSchema` checks a collection's documents against a Standard Schema.
  */
-export * from 'mongodb'
+
 
 /** Core's framework-generic types, so code written once for every framework needs only this package. */
 export type {
@@ -32,6 +32,7 @@ export type {
   Stream as MotorStream,
 } from '@motor-ts/core'
 export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
+export * from 'mongodb'
 export {
   type Admin,
   type AggregationCursor,

@@ -8,7 +8,6 @@ import * as core from '@motor-ts/core'
 import type { ChangeStreamDocument, Document } from 'mongodb'
 import { type PromiseTypes as F, promiseFramework } from './framework.js'
 
-export * from 'mongodb'
 
 /** Core's framework-generic types, so code written once for every framework needs only this package. */
 export type {
@@ -32,6 +31,7 @@ export type {
   MotorUnorderedBulkOperation,
   Stream as MotorStream,
 } from '@motor-ts/core'
+export * from 'mongodb'
 export { type PromiseTypes, promiseFramework } from './framework.js'
 
 const motor = core.createMotor(promiseFramework)

@@ -7,6 +7,7 @@
 import { requires, server, uniqueName } from '@motor-ts/tools'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  ClientEncryption,
   type Collection,
   type Db,
   GridFSBucket,
@@ -14,7 +15,6 @@ import {
   MongoMissingDependencyError,
   MongoServerError,
   motorPromise,
-  ClientEncryption,
 } from '../src/index.js'
 
 let client: MongoClient

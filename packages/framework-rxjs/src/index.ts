@@ -10,7 +10,7 @@
  * the driver's `MongoParseError` at once, while `MongoClient.connect(url)` is an Observable
  * and reports every failure, a bad URL included, in its error channel.
  */
-export * from 'mongodb'
+
 
 /** Core's framework-generic types, so code written once for every framework needs only this package. */
 export type {
@@ -35,6 +35,7 @@ export type {
   Stream as MotorStream,
 } from '@motor-ts/core'
 export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
+export * from 'mongodb'
 export {
   type Admin,
   type AggregationCursor,

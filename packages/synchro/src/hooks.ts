@@ -4,7 +4,7 @@
  * to the masquerade, passing the importing file along. `require` is redirected in the main
  * thread instead (see `register.ts`).
  */
-import { librariesFromEnv, keepsDriver } from './route.js'
+import { keepsDriver, librariesFromEnv } from './route.js'
 
 type Next = (specifier: string, context: { parentURL?: string }) => Promise<{ url: string }>
 

@@ -4,5 +4,6 @@
  * written for the driver through a framework unchanged. The conformance suite that checks
  * every framework against the driver is `@motor-ts/conformance`.
  */
-export { createSynchro, driverObjectOf, type MongodbModule } from './synchro.js'
+
 export { knownFrameworks, loadBinding } from './binding.js'
+export { createSynchro, driverObjectOf, type MongodbModule } from './synchro.js'

@@ -13,6 +13,8 @@
  * `write`): Synchro hands out the driver's own stream objects for them. Members that
  * exist only at the framework level (`toStream`, `delegate`) are not part of this API.
  */
+
+import { EventEmitter } from 'node:events'
 import {
   driverTable,
   type FrameworkTypes,
@@ -22,7 +24,6 @@ import {
   unwrap,
   type WrappedClassName,
 } from '@motor-ts/core'
-import { EventEmitter } from 'node:events'
 import * as mongodb from 'mongodb'
 
 export type MongodbModule = typeof mongodb

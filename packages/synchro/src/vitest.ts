@@ -19,7 +19,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { checkFramework } from './binding.js'
-import { type Libraries, keepsDriver, librariesFromEnv } from './route.js'
+import { keepsDriver, type Libraries, librariesFromEnv } from './route.js'
 
 /** The slice of vite's plugin shape this uses (so Synchro needs no dependency on vite). */
 export interface MasqueradePlugin {

@@ -9,11 +9,12 @@
  * The Promise run also reports, for the record, what the same storm leaves open when written
  * with the driver's own client and cancellation (`rawBaseline`).
  */
+
+import { MongoClient } from 'mongodb'
 import { closeQuietly, newClient, settle } from '../frameworks.ts'
 import { cursorsBackTo, PoolMonitor, type ProcessWatch, serverOpenCursors, sleep } from '../probes.ts'
 import { seeded } from '../random.ts'
 import { type ChildSettings, Findings, type ScenarioResult } from '../report.ts'
-import { MongoClient } from 'mongodb'
 import { type Outcome, type StormOps, stormOps } from './storm-ops.ts'
 
 const WORKERS = 32

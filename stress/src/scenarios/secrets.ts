@@ -11,10 +11,10 @@
 import { inspect } from 'node:util'
 import { probeServer, redact, startServer } from '@motor-ts/tools'
 import { Cause, Effect, Exit, Logger } from 'effect'
+import { lastValueFrom, type Observable, throwError } from 'rxjs'
 import { closeQuietly, newClient } from '../frameworks.ts'
 import type { ChildSettings, FrameworkName, ScenarioResult } from '../report.ts'
 import { Findings } from '../report.ts'
-import { lastValueFrom, type Observable, throwError } from 'rxjs'
 
 /** Every text a user might print for a failure. */
 async function renderings(framework: FrameworkName, future: unknown): Promise<string[]> {

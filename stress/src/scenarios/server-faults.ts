@@ -12,7 +12,7 @@
  */
 import { type RunningServer, startServer } from '@motor-ts/tools'
 import { Cause, Effect, Exit, Stream } from 'effect'
-import { MongoClient as RawClient, MongoError } from 'mongodb'
+import { MongoError, MongoClient as RawClient } from 'mongodb'
 import { lastValueFrom, type Observable, take, tap, toArray } from 'rxjs'
 import { type AnyClient, closeQuietly, newClient, settle } from '../frameworks.ts'
 import { PoolMonitor, sleep } from '../probes.ts'

@@ -6,6 +6,7 @@
  * reason) or skipped (runOnRequirements, skipReason or an exclusion).
  */
 import { readFile } from 'node:fs/promises'
+import { driverObjectOf } from '@motor-ts/synchro'
 import * as InternalDriver from 'mongodb'
 import { MongoClient as InternalMongoClient } from 'mongodb'
 import { type BsonModule, bsonOf, isDocument, parseTestFile, show } from './bson-utils.js'
@@ -46,7 +47,6 @@ import type {
   UnifiedTestResult,
 } from './types.js'
 import { validateTestFile } from './validate.js'
-import { driverObjectOf } from '@motor-ts/synchro'
 
 /** Highest schema version this runner implements. */
 export const SUPPORTED_SCHEMA_VERSION = [1, 23, 0] as const
