@@ -66,7 +66,7 @@ export async function cancelStorm(settings: ChildSettings, watch: ProcessWatch):
   const inUse = driverSessionsInUse(client)
   f.figure(`${total} ops in ${counts.seconds.toFixed(0)} s (${counts.reads} reads, ${counts.cursors} cursors, ${counts.changes} change streams, ${counts.sessions} in sessions)`)
   f.figure(`${counts.cancelled} cancelled, ${counts.done} finished first, ${counts.hung} hung, ${counts.unexpected} unexpected errors`)
-  f.figure(baseline === undefined ? `server open cursors not measured: ${settings.serverName} does not report them (serverStatus metrics.cursor)` : `server open cursors ${open ?? 'n/a'} (baseline ${baseline})`)
+  f.figure(baseline === undefined ? `server open cursors not measured: ${settings.serverName} does not report them (serverStatus metrics.cursor)` : `server open cursors ${open ?? 'n/a'} (${open === undefined ? 'n/a' : `${open - baseline >= 0 ? '+' : ''}${open - baseline}`} against the ${baseline} open before the storm)`)
   f.figure(`checked out ${checkedOut}`)
   f.figure(`unhandled rejections ${watch.unhandled}, uncaught exceptions ${watch.uncaught}`)
   f.figure(`sessions left open ${unended} of ${ops.sessions.length} explicit, driver sessions in use ${inUse ?? 'n/a'}`)

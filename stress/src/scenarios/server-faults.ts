@@ -2,7 +2,8 @@
  * Scenario 3, server faults: a server of its own (started by the repo's tools), killed
  * (SIGKILL, as a crash) while this framework has (a) a streamed cursor half read, (b) a change
  * stream waiting for events and (c) 100 operations in flight (held on the server by the
- * `failCommand` fail point where the server has it, so they really are on the wire). Every
+ * `failCommand` fail point where the server has it, else their replies held back by a loopback
+ * proxy, `hold-proxy.ts`: either way they really are on the wire). Every
  * consumer must get a typed error in its own channel (a `MongoError` rejection or Observable
  * error; a `MotorError` failure, not a defect, in Effect) within the client's configured
  * timeouts, and none may hang. The server is then restarted on the same port and data: new
@@ -15,6 +16,7 @@ import { Cause, Effect, Exit, Stream } from 'effect'
 import { MongoError, MongoClient as RawClient } from 'mongodb'
 import { lastValueFrom, type Observable, take, tap, toArray } from 'rxjs'
 import { type AnyClient, closeQuietly, newClient, settle } from '../frameworks.ts'
+import { HoldProxy } from '../hold-proxy.ts'
 import { PoolMonitor, sleep } from '../probes.ts'
 import { type ChildSettings, Findings, type FrameworkName, type ScenarioResult } from '../report.ts'
 
@@ -96,14 +98,20 @@ export async function serverFaults(settings: ChildSettings): Promise<ScenarioRes
   const uri = server.info.uri
   const caps = server.info.capabilities
   const clients: AnyClient[] = []
+  let proxy: HoldProxy | undefined
   try {
     const options = { serverSelectionTimeoutMS: SERVER_SELECTION_MS, heartbeatFrequencyMS: 500, appName: 'stress-faults' }
     const client = newClient(fw, uri, options)
-    const held = newClient(fw, uri, { ...options, appName: HELD_APP, maxPoolSize: IN_FLIGHT })
+    // (c)'s client: without `failCommand`, through a proxy that holds the replies, its pool
+    // filled first (the handshakes must get through before the hold).
+    proxy = caps.failCommand ? undefined : await HoldProxy.start(hostPort(uri))
+    const heldUri = proxy ? `mongodb://127.0.0.1:${proxy.port}/?directConnection=true` : uri
+    const held = newClient(fw, heldUri, { ...options, appName: HELD_APP, maxPoolSize: IN_FLIGHT, minPoolSize: proxy ? IN_FLIGHT : 0 })
     clients.push(client, held)
     const pool = new PoolMonitor(held as never)
     await settle(fw, (client as any).connect())
     await settle(fw, (held as any).connect())
+    if (proxy) for (const end = Date.now() + 20_000; pool.open < IN_FLIGHT && Date.now() < end; ) await sleep(20)
     const db = (client as any).db(`stress_faults_${fw}`)
     const coll = db.collection('docs')
     await settle(fw, coll.insertMany(Array.from({ length: DOCS }, (_, i) => ({ _id: i, n: i }))))
@@ -125,9 +133,9 @@ export async function serverFaults(settings: ChildSettings): Promise<ScenarioRes
       f.check(changes === 1, `the change stream saw ${changes} change(s) before the kill, expected 1`)
     } else f.figure(`no change streams: ${settings.serverName} lacks them (${settings.notes.changeStreams ?? 'probe failed'})`)
 
-    // (c) operations in flight: held on the server where it can hold them.
-    const holding = caps.failCommand
-    if (holding) {
+    // (c) operations in flight: held on the server where it can hold them, else by the proxy.
+    proxy?.hold()
+    if (caps.failCommand) {
       const admin = new RawClient(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_MS })
       await admin.db('admin').command({
         configureFailPoint: 'failCommand',
@@ -149,9 +157,11 @@ export async function serverFaults(settings: ChildSettings): Promise<ScenarioRes
       clock,
     )
     let killed: Promise<void> | undefined
+    let onWire = 0
     const kill = () => {
       killed ??= (async () => {
-        if (holding) for (const end = Date.now() + 10_000; pool.checkedOut < IN_FLIGHT && Date.now() < end; ) await sleep(10)
+        for (const end = Date.now() + 10_000; pool.checkedOut < IN_FLIGHT && Date.now() < end; ) await sleep(10)
+        onWire = pool.checkedOut
         clock.at = Date.now()
         await server.halt!('SIGKILL')
       })()
@@ -161,7 +171,7 @@ export async function serverFaults(settings: ChildSettings): Promise<ScenarioRes
     const [cursorEnd, changeEnd, opEnds] = ends
     f.figure(describeEnds('streamed cursor', [cursorEnd]) + `, read ${read} of ${DOCS}`)
     if (changeEnd) f.figure(describeEnds('change stream', [changeEnd]))
-    f.figure(describeEnds(`${IN_FLIGHT} ops in flight${holding ? ' (held on the server)' : ''}`, opEnds))
+    f.figure(describeEnds(`${IN_FLIGHT} ops in flight (${proxy ? `replies held by a proxy: ${settings.serverName} has no failCommand` : 'held on the server'}, ${onWire} on the wire at the kill)`, opEnds))
     for (const [label, list] of [['streamed cursor', [cursorEnd]], ['change stream', changeEnd ? [changeEnd] : []], ['ops in flight', opEnds]] as const) {
       const bad = list.filter((e) => !e.ok && !e.typed)
       f.check(bad.length === 0, `${label}: ${bad.length} untyped error(s), first: ${bad[0]?.name}`)
@@ -170,7 +180,8 @@ export async function serverFaults(settings: ChildSettings): Promise<ScenarioRes
     }
     f.check(!cursorEnd.ok, `the streamed cursor read all ${read} documents: the kill came too late`)
     if (changeEnd) f.check(!changeEnd.ok, 'the change stream ended without an error')
-    if (holding) f.check(opEnds.every((e) => !e.ok), `${opEnds.filter((e) => e.ok).length} held operation(s) succeeded across the kill`)
+    f.check(onWire === IN_FLIGHT, `only ${onWire} of the ${IN_FLIGHT} operations were on the wire at the kill`)
+    f.check(opEnds.every((e) => !e.ok), `${opEnds.filter((e) => e.ok).length} held operation(s) succeeded across the kill`)
 
     // Restart on the same port and data; new operations succeed.
     const restartAt = Date.now()
@@ -196,9 +207,16 @@ export async function serverFaults(settings: ChildSettings): Promise<ScenarioRes
     f.check(checkedOut === 0, `${checkedOut} connection(s) still checked out`)
   } finally {
     for (const c of clients) await closeQuietly(fw, c)
+    await proxy?.close()
     await server.stop()
   }
   return f.result()
+}
+
+/** The host and port of a single-server `mongodb://` URI. */
+function hostPort(uri: string): { host: string; port: number } {
+  const { hostname, port } = new URL(uri)
+  return { host: hostname, port: Number(port || 27017) }
 }
 
 /** A future as the harness's Promise, or the Effect itself (for `outcome`). */
