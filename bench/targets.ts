@@ -145,9 +145,16 @@ export async function allTargets(uri: string, dbName: string, compare?: MotorBui
   return [driver, control, p!, ...before.slice(0, 1), rx!, ...before.slice(1, 2), rxHand!, ef!, ...before.slice(2), effectHand!]
 }
 
+/**
+ * Every target's client options: pools of 64, so the ten clients of a `--compare` run stay
+ * under the thousand connections the test servers take (past that SecantusDB resets new ones).
+ * The same for every target, so ratios are unaffected; x128 queues for a connection on each.
+ */
+const CLIENT_OPTIONS = { maxPoolSize: 64 } as const
+
 /** The raw driver on its own client, as target `name`. */
 async function rawDriver(uri: string, dbName: string, name: string): Promise<Target> {
-  const driver = await new DriverClient(uri).connect()
+  const driver = await new DriverClient(uri, CLIENT_OPTIONS).connect()
   const dc = (coll: string) => driver.db(dbName).collection<Doc>(coll)
   return {
     name,
@@ -192,9 +199,9 @@ async function rawDriver(uri: string, dbName: string, name: string): Promise<Tar
 }
 
 async function baselineTargets(uri: string, dbName: string): Promise<Target[]> {
-  const hand = await new DriverClient(uri).connect()
+  const hand = await new DriverClient(uri, CLIENT_OPTIONS).connect()
   const hc = (name: string) => hand.db(dbName).collection<Doc>(name)
-  const hand2 = await new DriverClient(uri).connect()
+  const hand2 = await new DriverClient(uri, CLIENT_OPTIONS).connect()
   const h2 = (name: string) => hand2.db(dbName).collection<Doc>(name)
 
 
@@ -266,13 +273,13 @@ async function baselineTargets(uri: string, dbName: string): Promise<Target[]> {
 async function motorTargets(uri: string, dbName: string, b: MotorBuild, tag: string): Promise<Target[]> {
   const { concat, count: rxCount, lastValueFrom, tap } = b.rxLib
   const { Effect } = b.effectLib
-  const p = new b.promise.MongoClient(uri)
+  const p = new b.promise.MongoClient(uri, CLIENT_OPTIONS)
   await p.connect()
   const pc = (name: string) => p.db(dbName).collection<Doc>(name)
-  const rx = new b.rxjs.MongoClient(uri)
+  const rx = new b.rxjs.MongoClient(uri, CLIENT_OPTIONS)
   await lastValueFrom(rx.connect())
   const rc = (name: string) => rx.db(dbName).collection<Doc>(name)
-  const ef = new b.effect.MongoClient(uri)
+  const ef = new b.effect.MongoClient(uri, CLIENT_OPTIONS)
   await Effect.runPromise(ef.connect())
   const ec = (name: string) => ef.db(dbName).collection<Doc>(name)
 
