@@ -187,17 +187,12 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     }, { name, className: owner, target: delegate })
   }
 
-  /**
-   * Run `start`; if `signal` aborts meanwhile, close `d` once the call in flight settles (a
-   * cursor's read is one round trip, maybe its opening command: all of it, see `sources.ts`).
-   */
-  const closingOnAbort = (d: any, closeMethod: string, signal: AbortSignal, start: () => Promise<unknown>) => {
+  /** Run `start`; if `signal` aborts before the call it started settles, `onAbort(that call)`. */
+  const watchingAbort = (signal: AbortSignal, start: () => Promise<unknown>, onAbort: (inFlight: Promise<unknown> | undefined) => void) => {
     let inFlight: Promise<unknown> | undefined
-    const cursorStep = closeMethod === 'close' && !(d instanceof mongodb.ChangeStream)
-    const onAbort = () =>
-      void closer.closeWhenIdle(() => closeOnce(d, () => d[closeMethod]()), cursorStep && inFlight ? stepOfCursor(d, inFlight) : inFlight)
-    signal.addEventListener('abort', onAbort, { once: true })
-    const done = () => signal.removeEventListener('abort', onAbort)
+    const abort = () => onAbort(inFlight)
+    signal.addEventListener('abort', abort, { once: true })
+    const done = () => signal.removeEventListener('abort', abort)
     try {
       inFlight = start()
     } catch (error) {
@@ -208,23 +203,23 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
   }
 
   /**
+   * Run `start`; if `signal` aborts meanwhile, close `d` once the call in flight settles (a
+   * cursor's read is one round trip, maybe its opening command: all of it, see `sources.ts`).
+   */
+  const closingOnAbort = (d: any, closeMethod: string, signal: AbortSignal, start: () => Promise<unknown>) => {
+    const cursorStep = closeMethod === 'close' && !(d instanceof mongodb.ChangeStream)
+    return watchingAbort(signal, start, (inFlight) => {
+      void closer.closeWhenIdle(() => closeOnce(d, () => d[closeMethod]()), cursorStep && inFlight ? stepOfCursor(d, inFlight) : inFlight)
+    })
+  }
+
+  /**
    * Run `start` (a whole read); if `signal` aborts meanwhile, count it among the closes under
    * way: it stops at its next batch and closes its cursor then (`cursor-reads.ts`), and its
    * session must not end before that.
    */
-  const trackedOnAbort = (signal: AbortSignal, start: () => Promise<unknown>) => {
-    let inFlight: Promise<unknown> | undefined
-    const onAbort = () => inFlight && closer.track(inFlight)
-    signal.addEventListener('abort', onAbort, { once: true })
-    const done = () => signal.removeEventListener('abort', onAbort)
-    try {
-      inFlight = start()
-    } catch (error) {
-      done()
-      throw error
-    }
-    return inFlight.finally(done)
-  }
+  const trackedOnAbort = (signal: AbortSignal, start: () => Promise<unknown>) =>
+    watchingAbort(signal, start, (inFlight) => inFlight && closer.track(inFlight))
 
   /** The cursor a re-run reads (`cursor-reads.ts`), keeping the caller's signal if it is a clone. */
   const rerun = <C extends object>(cursor: C): C => {
