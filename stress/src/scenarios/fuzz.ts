@@ -167,9 +167,9 @@ async function fuzzOn(settings: ChildSettings, uri: string, revive: () => Promis
     f.figure(`by operation (runs/succeeded): ${[...byOp].map(([op, s]) => `${op} ${s.runs}/${s.ok}`).join(' ')}`)
     if (crashes.length) {
       const first = JSON.stringify(crashes[0], (_k, v) => (typeof v === 'string' && v.length > 80 ? `${v.slice(0, 20)}…(${v.length})` : v))
-      const known = settings.serverKind === 'ferretdb' ? ' (FerretDB 1.24 panics on some fuzzed input)' : ''
-      f.figure(`the server crashed on ${crashes.length} case(s) and was restarted${known}, first: ${crashes[0]!.op.op}, ${first.slice(0, 160)}`)
-      if (!known) f.fail(`the server crashed on ${crashes.length} case(s), first: ${first.slice(0, 300)}`)
+      const known = settings.serverKind === 'ferretdb' ? ' (FerretDB 1.24 panics on some fuzzed input, maybe at a later garbage collection)' : ''
+      f.figure(`the server crashed during ${crashes.length} case(s) and was restarted${known}, the first during: ${crashes[0]!.op.op}, ${first.slice(0, 160)}`)
+      if (!known) f.fail(`the server crashed during ${crashes.length} case(s), the first during: ${first.slice(0, 300)}`)
     }
     if (details.interrupted) f.figure(`stopped at the ${timeLimitMs / 1000} s time limit`)
     if (details.failed) {
