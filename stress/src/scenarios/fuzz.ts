@@ -127,8 +127,11 @@ async function fuzzOn(settings: ChildSettings, uri: string, revive: () => Promis
   const raw = new RawClient(uri, { serverSelectionTimeoutMS: 5000 })
   await raw.connect()
   const client = await connect(fw, uri, { serverSelectionTimeoutMS: 5000 })
-  const rawDb = raw.db(`stress_fuzz_raw_${process.pid}`)
-  const fwDb = (client as any).db(`stress_fuzz_${fw}_${process.pid}`)
+  // Fresh databases after each restart: FerretDB 1.24 can come back from a crash with a
+  // collection's table left behind and unknown to its catalogue ("table ... already exists").
+  let restarts = 0
+  const databases = () => [raw.db(`stress_fuzz_raw_${process.pid}_${restarts}`), (client as any).db(`stress_fuzz_${fw}_${process.pid}_${restarts}`)]
+  let [rawDb, fwDb] = databases()
   let cases = 0
   let divergences = 0
   let errorsBoth = 0
@@ -153,6 +156,8 @@ async function fuzzOn(settings: ChildSettings, uri: string, revive: () => Promis
       const same = expected.length === actual.length && expected.every((e, i) => e === actual[i])
       if (expected.concat(actual).some(lostServer) && (await revive())) {
         crashes.push(c)
+        restarts++
+        ;[rawDb, fwDb] = databases()
         return
       }
       if (!same) {
