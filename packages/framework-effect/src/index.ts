@@ -9,29 +9,9 @@
  */
 
 
+export { SchemaValidationError } from '@motor-ts/core'
 /** Core's framework-generic types, so code written once for every framework needs only this package. */
-export type {
-  FrameworkTypes,
-  Future,
-  MotorAbstractCursor,
-  MotorAdmin,
-  MotorAggregationCursor,
-  MotorChangeStream,
-  MotorClientEncryption,
-  MotorClientSession,
-  MotorCollection,
-  MotorDb,
-  MotorFindCursor,
-  MotorGridFSBucket,
-  MotorListCollectionsCursor,
-  MotorListIndexesCursor,
-  MotorMongoClient,
-  MotorOptions,
-  MotorOrderedBulkOperation,
-  MotorUnorderedBulkOperation,
-  Stream as MotorStream,
-} from '@motor-ts/core'
-export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
+export type * from '@motor-ts/core/shared-types'
 export * from 'mongodb'
 export {
   type Admin,

@@ -10,27 +10,7 @@ import { type PromiseTypes as F, promiseFramework } from './framework.js'
 
 
 /** Core's framework-generic types, so code written once for every framework needs only this package. */
-export type {
-  FrameworkTypes,
-  Future,
-  MotorAbstractCursor,
-  MotorAdmin,
-  MotorAggregationCursor,
-  MotorChangeStream,
-  MotorClientEncryption,
-  MotorClientSession,
-  MotorCollection,
-  MotorDb,
-  MotorFindCursor,
-  MotorGridFSBucket,
-  MotorListCollectionsCursor,
-  MotorListIndexesCursor,
-  MotorMongoClient,
-  MotorOptions,
-  MotorOrderedBulkOperation,
-  MotorUnorderedBulkOperation,
-  Stream as MotorStream,
-} from '@motor-ts/core'
+export type * from '@motor-ts/core/shared-types'
 export * from 'mongodb'
 export { type PromiseTypes, promiseFramework } from './framework.js'
 
@@ -49,7 +29,7 @@ export const motorPromise = motor
  * they leave, typed after the schema (any Standard Schema: Zod, Valibot, ArkType, Effect Schema).
  */
 export const withSchema = motor.withSchema
-export { type DocumentSchema, SchemaValidationError } from '@motor-ts/core'
+export { SchemaValidationError } from '@motor-ts/core'
 
 export type MongoClient = core.MotorMongoClient<F>
 export type Db = core.MotorDb<F>
