@@ -228,12 +228,37 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     return next
   }
 
-  /** `close()` / `[Symbol.asyncDispose]()` of a cursor or change stream. */
-  const closes = (owner: string, key: string | symbol): boolean =>
-    (key === 'close' || key === Symbol.asyncDispose) && (owner === 'AbstractCursor' || owner === 'ChangeStream')
+  type Run = (d: any, args: unknown[], signal: AbortSignal) => unknown
 
-  /** `next` / `tryNext` / `hasNext` of a cursor: with the caller's signal on it, core's to honour (`cursor-signals.ts`). */
-  const steps = (owner: string, key: string | symbol): boolean => owner === 'AbstractCursor' && (key === 'next' || key === 'tryNext' || key === 'hasNext')
+  /**
+   * How an op member calls the driver: cursor reads and closes honour the caller's signal on
+   * the cursor and wait for reads in flight (`cursor-signals.ts`, `sources.ts`); the rest is
+   * the plain call.
+   */
+  const opRunner = (owner: string, key: string | symbol, call: (d: any, args: unknown[]) => any): Run => {
+    const cursor = owner === 'AbstractCursor'
+    if (cursor && (key === 'toArray' || key === 'forEach'))
+      return (d, args, signal) => {
+        const own = signalOf(d)
+        const guard = (read: Promise<number>) => {
+          track(d, stepOfCursor(d, read))
+          return own ? raceAbort(read, own) : read
+        }
+        return readWhole(d, args, signal === NEVER_ABORTED ? undefined : signal, key === 'forEach', own, own && guard)
+      }
+    if ((key === 'close' || key === Symbol.asyncDispose) && (cursor || owner === 'ChangeStream'))
+      return (d, args) => closeAfterStep(d, () => d[key](...args))
+    if (cursor && (key === 'next' || key === 'tryNext' || key === 'hasNext'))
+      return (d, args) => {
+        const own = signalOf(d)
+        if (!own) return call(d, args)
+        own.throwIfAborted()
+        const step = call(d, args)
+        track(d, stepOfCursor(d, step))
+        return raceAbort(step, own)
+      }
+    return call
+  }
 
   const closeMethodFor = (owner: string): string | undefined => {
     for (let cls: string | undefined = owner; cls; cls = (driverTable as Record<string, { extends?: string }>)[cls]?.extends) {
@@ -247,28 +272,7 @@ export function createMotor<F extends FrameworkTypes>(fw: Framework<F>): MotorCo
     switch (kind.kind) {
       case 'op': {
         const wholeRead = owner === 'AbstractCursor' && (key === 'toArray' || key === 'forEach')
-        const run = wholeRead
-          ? (d: any, args: unknown[], signal: AbortSignal) => {
-              const own = signalOf(d)
-              const guard = (read: Promise<number>) => {
-                track(d, stepOfCursor(d, read))
-                return own ? raceAbort(read, own) : read
-              }
-              return readWhole(d, args, signal === NEVER_ABORTED ? undefined : signal, key === 'forEach', own, own && guard)
-            }
-          : closes(owner, key)
-            ? // A close the user asks for waits for a read of core's in flight (see `sources.ts`).
-              (d: any, args: unknown[]) => closeAfterStep(d, () => d[key](...args))
-            : steps(owner, key)
-              ? (d: any, args: unknown[]) => {
-                  const own = signalOf(d)
-                  if (!own) return call(d, args)
-                  own.throwIfAborted()
-                  const step = call(d, args)
-                  track(d, stepOfCursor(d, step))
-                  return raceAbort(step, own)
-                }
-              : call
+        const run = opRunner(owner, key, call)
         const name = memberKeyName(key)
         const result = resultOf(m, kind.wrapResultKeys)
         const closeMethod = wholeRead ? undefined : closeMethodFor(owner)
